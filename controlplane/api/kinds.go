@@ -1,0 +1,217 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/registry"
+	"github.com/strata-storage/strata/controlplane/store"
+)
+
+type (
+	clusterKindT = kind[model.Cluster, model.ClusterSpec, *model.Cluster]
+	tenantKindT  = kind[model.Tenant, model.TenantSpec, *model.Tenant]
+	bucketKindT  = kind[model.Bucket, model.BucketSpec, *model.Bucket]
+)
+
+func pathName(r *http.Request) string { return r.PathValue("name") }
+
+func topLevel(*http.Request) (string, *apiError) { return "", nil }
+
+func clusterKind(s *Server) *clusterKindT {
+	return &clusterKindT{
+		s: s, name: model.KindCluster, key: pathName, prefix: topLevel,
+		prepare: func(r *http.Request, spec *model.ClusterSpec) model.Violations {
+			var v model.Violations
+			model.ValidateName(&v, "metadata.name", pathName(r))
+			spec.Default()
+			return append(v, spec.Validate()...)
+		},
+		admit:     s.admitCluster,
+		canDelete: s.canDeleteCluster,
+	}
+}
+
+func (s *Server) admitCluster(_ context.Context, _ *http.Request, old *model.Cluster,
+	spec *model.ClusterSpec) *apiError {
+	var v model.Violations
+	if old != nil && old.Spec.Kind != spec.Kind {
+		v.Add("spec.kind", "cannot change from %q to %q: create a new cluster instead",
+			old.Spec.Kind, spec.Kind)
+	}
+	if spec.Kind != model.ClusterLocal {
+		v.Add("spec.kind", "clusters of kind %q cannot run tenants in this build yet: "+
+			"only local clusters are provisioned", spec.Kind)
+	}
+	if len(v) > 0 {
+		return unprocessable(v)
+	}
+	return nil
+}
+
+func (s *Server) canDeleteCluster(ctx context.Context, _ *http.Request,
+	c *model.Cluster) *apiError {
+	tenants, err := registry.List[model.Tenant, model.TenantSpec](ctx, s.cfg.Store,
+		model.KindTenant, "", "", 0)
+	if err != nil {
+		return internal(err)
+	}
+	var names []string
+	for _, t := range tenants {
+		if t.Spec.Cluster == c.Metadata.Name {
+			names = append(names, t.Metadata.Name)
+		}
+	}
+	if len(names) > 0 {
+		return errorf(http.StatusConflict, model.ErrFailedPrecondition,
+			"cluster %q still runs tenants %s: delete them first",
+			c.Metadata.Name, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+func tenantKind(s *Server) *tenantKindT {
+	return &tenantKindT{
+		s: s, name: model.KindTenant, key: pathName, prefix: topLevel,
+		prepare: func(r *http.Request, spec *model.TenantSpec) model.Violations {
+			var v model.Violations
+			model.ValidateName(&v, "metadata.name", pathName(r))
+			spec.Default()
+			return append(v, spec.Validate()...)
+		},
+		admit:     s.admitTenant,
+		canDelete: s.canDeleteTenant,
+	}
+}
+
+func (s *Server) admitTenant(ctx context.Context, _ *http.Request, old *model.Tenant,
+	spec *model.TenantSpec) *apiError {
+	var v model.Violations
+	c, _, err := registry.Get[model.Cluster, model.ClusterSpec](ctx, s.cfg.Store,
+		model.KindCluster, spec.Cluster)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		v.Add("spec.cluster", "cluster %q does not exist: create it first", spec.Cluster)
+	case err != nil:
+		return internal(err)
+	case c.Metadata.DeleteTime != nil:
+		v.Add("spec.cluster", "cluster %q is being deleted", spec.Cluster)
+	}
+	if old != nil {
+		immutableTenantFields(&v, &old.Spec, spec)
+	}
+	if len(spec.Pools) > 1 || (len(spec.Pools) == 1 && spec.Pools[0].Servers > 1) {
+		v.Add("spec.pools", "tenants of more than one server need node-to-node traffic, "+
+			"which this build does not have yet: use one pool with servers = 1")
+	}
+	if len(v) > 0 {
+		return unprocessable(v)
+	}
+	return nil
+}
+
+// immutableTenantFields refuses changes that the control plane cannot make
+// to a running tenant yet.
+func immutableTenantFields(v *model.Violations, old, spec *model.TenantSpec) {
+	if old.Cluster != spec.Cluster {
+		v.Add("spec.cluster", "cannot change from %q to %q: a tenant stays on its cluster",
+			old.Cluster, spec.Cluster)
+	}
+	if old.Region != spec.Region {
+		v.Add("spec.region", "cannot change from %q to %q on a running tenant",
+			old.Region, spec.Region)
+	}
+	if old.Parity != spec.Parity {
+		v.Add("spec.parity", "cannot change from %d to %d: stored objects keep the parity "+
+			"they were written with", old.Parity, spec.Parity)
+	}
+	if !reflect.DeepEqual(old.Pools, spec.Pools) {
+		v.Add("spec.pools", "changing the pools of a running tenant is not supported yet: "+
+			"keep them as they are")
+	}
+}
+
+func (s *Server) canDeleteTenant(ctx context.Context, r *http.Request,
+	t *model.Tenant) *apiError {
+	if r.URL.Query().Get("force") == "true" {
+		return nil
+	}
+	buckets, err := registry.List[model.Bucket, model.BucketSpec](ctx, s.cfg.Store,
+		model.KindBucket, t.Metadata.Name+"/", "", 0)
+	if err != nil {
+		return internal(err)
+	}
+	if len(buckets) == 0 {
+		return nil
+	}
+	names := make([]string, len(buckets))
+	for i, b := range buckets {
+		names[i] = b.Metadata.Name
+	}
+	return errorf(http.StatusConflict, model.ErrFailedPrecondition,
+		"tenant %q still has %d bucket(s) (%s): delete them first, or delete with "+
+			"?force=true to remove the tenant with all its data",
+		t.Metadata.Name, len(names), strings.Join(names, ", "))
+}
+
+func bucketKind(s *Server) *bucketKindT {
+	return &bucketKindT{
+		s: s, name: model.KindBucket,
+		key: func(r *http.Request) string {
+			return registry.BucketKey(r.PathValue("tenant"), pathName(r))
+		},
+		prefix:    s.bucketPrefix,
+		prepare:   prepareBucket,
+		admit:     s.admitBucket,
+		canDelete: func(context.Context, *http.Request, *model.Bucket) *apiError { return nil },
+	}
+}
+
+func prepareBucket(r *http.Request, spec *model.BucketSpec) model.Violations {
+	var v model.Violations
+	model.ValidateBucketName(&v, "metadata.name", pathName(r))
+	tenant := r.PathValue("tenant")
+	if spec.Tenant != "" && spec.Tenant != tenant {
+		v.Add("spec.tenant", "%q differs from the tenant in the path, %q: leave it out "+
+			"or make them equal", spec.Tenant, tenant)
+	}
+	spec.Tenant = tenant
+	spec.Default()
+	return append(v, spec.Validate()...)
+}
+
+func (s *Server) bucketPrefix(r *http.Request) (string, *apiError) {
+	tenant := r.PathValue("tenant")
+	if _, e := s.liveTenant(r.Context(), tenant); e != nil {
+		return "", e
+	}
+	return tenant + "/", nil
+}
+
+func (s *Server) admitBucket(ctx context.Context, r *http.Request, _ *model.Bucket,
+	spec *model.BucketSpec) *apiError {
+	_, e := s.liveTenant(ctx, spec.Tenant)
+	return e
+}
+
+// liveTenant returns the tenant, 404 when it does not exist and 409 when it
+// is being deleted.
+func (s *Server) liveTenant(ctx context.Context, name string) (*model.Tenant, *apiError) {
+	t, _, err := registry.Get[model.Tenant, model.TenantSpec](ctx, s.cfg.Store,
+		model.KindTenant, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, notFound(model.KindTenant, name)
+	case err != nil:
+		return nil, internal(fmt.Errorf("reading tenant: %w", err))
+	case t.Metadata.DeleteTime != nil:
+		return nil, errorf(http.StatusConflict, model.ErrAborted,
+			"tenant %q is being deleted", name)
+	}
+	return t, nil
+}

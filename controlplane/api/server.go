@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/store"
+)
+
+// Notifier is told about every accepted write so that the reconcilers can
+// act on it. It must not block.
+type Notifier interface {
+	Notify(kind, name string)
+}
+
+// Config is what a Server needs.
+type Config struct {
+	Store store.Store
+	// Token is the admin bearer token.
+	Token    string
+	Notifier Notifier
+	Logger   hclog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server serves the REST API.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = hclog.NewNullLogger()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	clusters := clusterKind(s)
+	tenants := tenantKind(s)
+	buckets := bucketKind(s)
+	s.mux.HandleFunc("GET /v1/clusters", clusters.list)
+	s.mux.HandleFunc("GET /v1/clusters/{name}", clusters.get)
+	s.mux.HandleFunc("PUT /v1/clusters/{name}", clusters.put)
+	s.mux.HandleFunc("DELETE /v1/clusters/{name}", clusters.delete)
+	s.mux.HandleFunc("GET /v1/tenants", tenants.list)
+	s.mux.HandleFunc("GET /v1/tenants/{name}", tenants.get)
+	s.mux.HandleFunc("PUT /v1/tenants/{name}", tenants.put)
+	s.mux.HandleFunc("DELETE /v1/tenants/{name}", tenants.delete)
+	s.mux.HandleFunc("GET /v1/tenants/{tenant}/buckets", buckets.list)
+	s.mux.HandleFunc("GET /v1/tenants/{tenant}/buckets/{name}", buckets.get)
+	s.mux.HandleFunc("PUT /v1/tenants/{tenant}/buckets/{name}", buckets.put)
+	s.mux.HandleFunc("DELETE /v1/tenants/{tenant}/buckets/{name}", buckets.delete)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, errorf(http.StatusNotFound, model.ErrNotFound,
+			"no such API path %s %s: resources live under /v1/clusters and /v1/tenants",
+			r.Method, r.URL.Path))
+	})
+}
+
+// ServeHTTP authenticates the request, gives it a request ID, logs it at
+// debug and routes it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := newRequestID()
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	w.Header().Set("X-Request-Id", id)
+	start := s.cfg.Now()
+	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	if s.authenticate(rec, r) {
+		s.mux.ServeHTTP(rec, r)
+	}
+	s.cfg.Logger.Debug("request", "id", id, "method", r.Method, "path", r.URL.Path,
+		"status", rec.code, "duration", s.cfg.Now().Sub(start))
+}
+
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	switch {
+	case auth == "":
+		writeError(w, r, errorf(http.StatusUnauthorized, model.ErrUnauthenticated,
+			"no bearer token: send Authorization: Bearer <token> (the admin token is in "+
+				"the state directory's admin.token)"))
+		return false
+	case !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.Token)) != 1:
+		writeError(w, r, errorf(http.StatusUnauthorized, model.ErrUnauthenticated,
+			"the bearer token is not valid: check STRATA_TOKEN"))
+		return false
+	}
+	return true
+}
+
+type requestIDKey struct{}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/controlplane/api"
+	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/pki"
+	"github.com/strata-storage/strata/controlplane/provision"
+	"github.com/strata-storage/strata/controlplane/provision/local"
+	"github.com/strata-storage/strata/controlplane/reconcile"
+	"github.com/strata-storage/strata/controlplane/store"
+	"github.com/strata-storage/strata/internal/atomicfile"
+)
+
+// Environment variables that serve's flags fall back to.
+const (
+	envListen    = "STRATA_LISTEN"
+	envStateDir  = "STRATA_STATE_DIR"
+	envStoraged  = "STRATA_STORAGED_BIN"
+	envLogLevel  = "STRATA_LOG_LEVEL"
+	defaultState = "./.strata"
+)
+
+// Files in the state directory.
+const (
+	tokenFile     = "admin.token"
+	stateFile     = "state.db"
+	serverCert    = "server.pem"
+	serverKey     = "server-key.pem"
+	cpPIDFile     = "controlplane.pid"
+	serverRenewAt = 30 * 24 * time.Hour
+)
+
+type serveConfig struct {
+	listen, stateDir, storagedBin, logLevel string
+	resync                                  time.Duration
+}
+
+func parseServe(args []string) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.StringVar(&c.listen, "listen", envOr(envListen, "127.0.0.1:7443"),
+		"address to serve HTTPS on ($"+envListen+")")
+	fs.StringVar(&c.stateDir, "state-dir", envOr(envStateDir, defaultState),
+		"directory for state, keys, certificates and drives ($"+envStateDir+")")
+	fs.StringVar(&c.storagedBin, "storaged-bin", envOr(envStoraged, ""),
+		"storaged binary (default: storaged beside this binary) ($"+envStoraged+")")
+	fs.StringVar(&c.logLevel, "log-level", envOr(envLogLevel, "info"),
+		"trace, debug, info, warn or error ($"+envLogLevel+")")
+	fs.DurationVar(&c.resync, "resync", 15*time.Second,
+		"how often every resource is checked for drift")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q: serve takes only flags", fs.Arg(0))
+	}
+	if _, _, err := net.SplitHostPort(c.listen); err != nil {
+		return c, fmt.Errorf("--listen %q is not host:port, such as 127.0.0.1:7443", c.listen)
+	}
+	if hclog.LevelFromString(c.logLevel) == hclog.NoLevel {
+		return c, fmt.Errorf("--log-level %q: use trace, debug, info, warn or error", c.logLevel)
+	}
+	if c.resync < time.Second {
+		return c, fmt.Errorf("--resync %s is too short: use at least 1s", c.resync)
+	}
+	if c.storagedBin == "" {
+		c.storagedBin = besideSelf("storaged")
+	}
+	return c, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func besideSelf(name string) string {
+	self, err := os.Executable()
+	if err != nil {
+		return name
+	}
+	return filepath.Join(filepath.Dir(self), name)
+}
+
+func serve(args []string) int {
+	cfg, err := parseServe(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
+		fmt.Fprintln(os.Stderr, "strata-controlplane serve:", err)
+		return 2
+	}
+	log := hclog.New(&hclog.LoggerOptions{Name: "strata-controlplane",
+		Level: hclog.LevelFromString(cfg.logLevel)})
+	if err := runServer(cfg, log); err != nil {
+		log.Error("control plane stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func runServer(cfg serveConfig, log hclog.Logger) error {
+	if err := os.MkdirAll(cfg.stateDir, 0o700); err != nil {
+		return fmt.Errorf("creating state directory: %w", err)
+	}
+	st, err := store.OpenBolt(filepath.Join(cfg.stateDir, stateFile))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	token, err := loadOrCreateToken(filepath.Join(cfg.stateDir, tokenFile))
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := serverTLS(cfg)
+	if err != nil {
+		return err
+	}
+	prov, err := local.New(local.Config{StateDir: cfg.stateDir, StoragedBin: cfg.storagedBin,
+		Logger: log.Named("local")})
+	if err != nil {
+		return err
+	}
+	ctrl := reconcile.New(reconcile.Config{
+		Store:        st,
+		Provisioners: map[string]provision.Provisioner{model.ClusterLocal: prov},
+		Logger:       log.Named("reconcile"),
+		Resync:       cfg.resync,
+	})
+	srv := api.New(api.Config{Store: st, Token: token, Notifier: ctrl, Logger: log.Named("api")})
+	return listenAndServe(cfg, log, tlsCfg, srv, ctrl)
+}
+
+func listenAndServe(cfg serveConfig, log hclog.Logger, tlsCfg *tls.Config, h http.Handler,
+	ctrl *reconcile.Controller) error {
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s (is another control plane running?): %w",
+			cfg.listen, err)
+	}
+	pidPath := filepath.Join(cfg.stateDir, cpPIDFile)
+	if err := atomicfile.Write(pidPath, []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(pidPath)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	done := make(chan struct{})
+	go func() { ctrl.Run(ctx); close(done) }()
+	hs := &http.Server{Handler: h, TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: log.StandardLogger(&hclog.StandardLoggerOptions{ForceLevel: hclog.Debug})}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}()
+	log.Info("serving", "endpoint", "https://"+ln.Addr().String(), "state_dir", cfg.stateDir)
+	err = hs.ServeTLS(ln, "", "")
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		log.Info("stopped; storage nodes keep running")
+		return nil
+	}
+	return err
+}
+
+// loadOrCreateToken reads the admin token, creating it on first start.
+func loadOrCreateToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		tok := strings.TrimSpace(string(b))
+		if tok == "" {
+			return "", fmt.Errorf("%s is empty: remove it to make a new admin token", path)
+		}
+		return tok, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("reading admin token: %w", err)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	tok := "strata_" + hex.EncodeToString(raw[:])
+	return tok, atomicfile.Write(path, []byte(tok+"\n"), 0o600)
+}
+
+// serverTLS loads or creates the control plane's CA and its server
+// certificate for the listen address and loopback names.
+func serverTLS(cfg serveConfig) (*tls.Config, error) {
+	ca, err := pki.LoadOrCreateCA(cfg.stateDir, "Strata control plane CA")
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(cfg.listen)
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if host != "" && host != "0.0.0.0" && host != "::" {
+		hosts = append(hosts, host)
+	}
+	certPath := filepath.Join(cfg.stateDir, serverCert)
+	keyPath := filepath.Join(cfg.stateDir, serverKey)
+	if !certValid(certPath, ca, hosts) {
+		iss, err := ca.IssueServer("strata-controlplane", hosts, pki.CertLifetime)
+		if err != nil {
+			return nil, err
+		}
+		if err := atomicfile.Write(keyPath, iss.KeyPEM, 0o600); err != nil {
+			return nil, err
+		}
+		if err := atomicfile.Write(certPath, iss.CertPEM, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	pair, err := tls.LoadX509KeyPair(certPath, keyPath)
+	if err != nil {
+		return nil, fmt.Errorf("loading server certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+}
+
+func certValid(path string, ca *pki.CA, hosts []string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	c, err := pki.ParseCert(b)
+	if err != nil || c.CheckSignatureFrom(ca.Cert) != nil || time.Until(c.NotAfter) < serverRenewAt {
+		return false
+	}
+	for _, h := range hosts {
+		if c.VerifyHostname(h) != nil {
+			return false
+		}
+	}
+	return true
+}

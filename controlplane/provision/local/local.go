@@ -1,0 +1,171 @@
+// Package local is the Provisioner for clusters of kind local: each storage
+// node of a tenant is a storaged process on this machine, listening on a
+// loopback port, with its drives as directories under the control plane's
+// state directory.
+//
+// Layout of a tenant's directory, <state>/tenants/<tenant>/:
+//
+//	ca.pem, ca-key.pem        the tenant's CA (key mode 0600)
+//	credentials.json          root S3 keys (mode 0600)
+//	nodes/<node>/node.json    the node's port, chosen once and kept
+//	nodes/<node>/cert.pem     server certificate, key.pem its key
+//	nodes/<node>/drives/dN    one directory per drive
+//	nodes/<node>/storaged.pid and storaged.log
+//
+// Nodes are started in their own session so that they outlive the control
+// plane; when the control plane starts again it finds them through their
+// pid files and adopts them instead of starting new ones.
+package local
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/pki"
+	"github.com/strata-storage/strata/controlplane/provision"
+)
+
+// Config says where the provisioner keeps tenants and which storaged to run.
+type Config struct {
+	// StateDir is the control plane's state directory.
+	StateDir string
+	// StoragedBin is the path of the storaged binary.
+	StoragedBin string
+	Logger      hclog.Logger
+}
+
+// Provisioner runs tenants as local processes.
+type Provisioner struct {
+	cfg Config
+}
+
+var _ provision.Provisioner = (*Provisioner)(nil)
+
+// New checks cfg and returns a Provisioner.
+func New(cfg Config) (*Provisioner, error) {
+	if _, err := os.Stat(cfg.StoragedBin); err != nil {
+		return nil, fmt.Errorf("local: storaged binary: %w (build it with make build, or "+
+			"pass --storaged-bin)", err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = hclog.NewNullLogger()
+	}
+	return &Provisioner{cfg: cfg}, nil
+}
+
+// TenantDir returns the directory of a tenant.
+func (p *Provisioner) TenantDir(tenant string) string {
+	return filepath.Join(p.cfg.StateDir, "tenants", tenant)
+}
+
+// Ensure implements provision.Provisioner.
+func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Observed, error) {
+	dir := p.TenantDir(t.Metadata.Name)
+	ca, err := pki.LoadOrCreateCA(dir, "Strata tenant "+t.Metadata.Name+" CA")
+	if err != nil {
+		return provision.Observed{}, fmt.Errorf("tenant CA: %w", err)
+	}
+	creds, err := loadOrCreateCredentials(filepath.Join(dir, credentialsFile))
+	if err != nil {
+		return provision.Observed{}, err
+	}
+	obs := provision.Observed{CABundle: string(ca.CertPEM), Credentials: creds, Ready: true}
+	for _, pool := range t.Spec.Pools {
+		for i := range pool.Servers {
+			n := p.node(t, pool, i)
+			if err := p.ensureNode(ctx, ca, n, &obs); err != nil {
+				return obs, fmt.Errorf("node %s: %w", n.name, err)
+			}
+		}
+	}
+	if len(obs.Nodes) > 0 {
+		obs.Endpoint = obs.Nodes[0].Endpoint
+	}
+	return obs, nil
+}
+
+// Destroy implements provision.Provisioner.
+func (p *Provisioner) Destroy(ctx context.Context, tenant string) error {
+	dir := p.TenantDir(tenant)
+	if err := StopNodes(ctx, dir); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("local: removing %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (p *Provisioner) node(t *model.Tenant, pool model.Pool, i int) *node {
+	name := fmt.Sprintf("%s-%d", pool.Name, i)
+	return &node{
+		name:   name,
+		pool:   pool.Name,
+		dir:    filepath.Join(p.TenantDir(t.Metadata.Name), "nodes", name),
+		drives: pool.DrivesPerServer,
+		parity: t.Spec.Parity,
+		region: t.Spec.Region,
+	}
+}
+
+func (p *Provisioner) ensureNode(ctx context.Context, ca *pki.CA, n *node,
+	obs *provision.Observed) error {
+	if err := n.prepare(ca); err != nil {
+		return err
+	}
+	if obs.CertNotAfter.IsZero() || n.certNotAfter.Before(obs.CertNotAfter) {
+		obs.CertNotAfter = n.certNotAfter
+	}
+	state, msg, err := p.ensureProcess(n)
+	if err != nil {
+		return err
+	}
+	ready := state == stateRunning && n.ready(ctx, ca)
+	if !ready {
+		obs.Ready = false
+		obs.Message = msg
+		if msg == "" {
+			obs.Message = fmt.Sprintf("node %s is starting", n.name)
+		}
+		state = stateStarting
+	}
+	online := 0
+	if ready {
+		online = n.drives
+	}
+	obs.Nodes = append(obs.Nodes, model.Node{
+		Name: n.name, Pool: n.pool, Endpoint: n.endpoint(), State: state, DrivesOnline: online,
+	})
+	return nil
+}
+
+const (
+	stateRunning  = "Running"
+	stateStarting = "Starting"
+)
+
+// ensureProcess adopts the node's running process or starts a new one. When
+// a process it started before has exited, the message carries the end of
+// its log.
+func (p *Provisioner) ensureProcess(n *node) (state, msg string, err error) {
+	if _, ok := livePID(n.dir); ok {
+		return stateRunning, "", nil
+	}
+	if tail := n.exitedLogTail(); tail != "" {
+		msg = fmt.Sprintf("node %s exited and is being restarted; its log ends: %s", n.name, tail)
+		p.cfg.Logger.Warn("storage node exited, restarting", "node", n.name, "log", tail)
+	}
+	if err := n.start(p.cfg.StoragedBin, p.cfg.Logger); err != nil {
+		return "", "", err
+	}
+	return stateStarting, msg, nil
+}
+
+// readyTimeout bounds one readiness probe of a node.
+const readyTimeout = 2 * time.Second

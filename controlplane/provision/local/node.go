@@ -1,0 +1,229 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/controlplane/pki"
+	"github.com/strata-storage/strata/internal/atomicfile"
+)
+
+// node is one storaged process of a tenant.
+type node struct {
+	name, pool, dir string
+	drives, parity  int
+	region          string
+	port            int
+	certNotAfter    time.Time
+}
+
+// nodeFile is what node.json keeps across restarts.
+type nodeFile struct {
+	Port int `json:"port"`
+}
+
+const (
+	pidFile = "storaged.pid"
+	logFile = "storaged.log"
+	// renewBefore is how long before expiry a node certificate is
+	// replaced.
+	renewBefore = 30 * 24 * time.Hour
+)
+
+func (n *node) endpoint() string {
+	return "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port))
+}
+
+// prepare creates the node's directories, chooses its port once and makes
+// sure it has a valid certificate.
+func (n *node) prepare(ca *pki.CA) error {
+	for i := range n.drives {
+		if err := os.MkdirAll(n.drivePath(i), 0o700); err != nil {
+			return fmt.Errorf("creating drive: %w", err)
+		}
+	}
+	if err := n.loadOrChoosePort(); err != nil {
+		return err
+	}
+	return n.ensureCert(ca)
+}
+
+func (n *node) drivePath(i int) string {
+	return filepath.Join(n.dir, "drives", "d"+strconv.Itoa(i))
+}
+
+func (n *node) loadOrChoosePort() error {
+	path := filepath.Join(n.dir, "node.json")
+	var nf nodeFile
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(b, &nf); err != nil || nf.Port == 0 {
+			return fmt.Errorf("%s is damaged (%v): remove it to choose a new port", path, err)
+		}
+		n.port = nf.Port
+		return nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	if nf.Port, err = freePort(); err != nil {
+		return err
+	}
+	b, _ = json.Marshal(nf)
+	n.port = nf.Port
+	return atomicfile.Write(path, b, 0o600)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("choosing a port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (n *node) ensureCert(ca *pki.CA) error {
+	certPath := filepath.Join(n.dir, "cert.pem")
+	if b, err := os.ReadFile(certPath); err == nil {
+		c, err := pki.ParseCert(b)
+		if err == nil && time.Until(c.NotAfter) > renewBefore && c.CheckSignatureFrom(ca.Cert) == nil {
+			n.certNotAfter = c.NotAfter
+			return nil
+		}
+	}
+	// TODO: a renewed certificate takes effect only when storaged restarts;
+	// storaged should reload it without dropping requests.
+	iss, err := ca.IssueServer(n.name, []string{"localhost", "127.0.0.1", "::1"}, pki.CertLifetime)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(filepath.Join(n.dir, "key.pem"), iss.KeyPEM, 0o600); err != nil {
+		return err
+	}
+	n.certNotAfter = iss.NotAfter
+	return atomicfile.Write(certPath, iss.CertPEM, 0o644)
+}
+
+// args is storaged's command line for this node.
+func (n *node) args(credentials string) []string {
+	drives := make([]string, n.drives)
+	for i := range drives {
+		drives[i] = n.drivePath(i)
+	}
+	return []string{
+		"--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)),
+		"--tls-cert", filepath.Join(n.dir, "cert.pem"),
+		"--tls-key", filepath.Join(n.dir, "key.pem"),
+		"--drive", strings.Join(drives, ","),
+		"--parity", strconv.Itoa(n.parity),
+		"--region", n.region,
+		"--credentials-file", credentials,
+		"--log-json",
+	}
+}
+
+// start runs storaged for the node in a session of its own, so that it
+// outlives the control plane, and records its pid.
+func (n *node) start(bin string, log hclog.Logger) error {
+	logf, err := os.OpenFile(filepath.Join(n.dir, logFile),
+		os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("opening log: %w", err)
+	}
+	defer logf.Close()
+	creds := filepath.Join(filepath.Dir(filepath.Dir(n.dir)), credentialsFile)
+	cmd := exec.Command(bin, n.args(creds)...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting storaged: %w", err)
+	}
+	go func() { _ = cmd.Wait() }() // reap it if it exits while we run
+	log.Info("started storage node", "node", n.name, "pid", cmd.Process.Pid, "port", n.port)
+	pid := []byte(strconv.Itoa(cmd.Process.Pid))
+	return atomicfile.Write(filepath.Join(n.dir, pidFile), pid, 0o600)
+}
+
+// exitedLogTail returns the last lines of the node's log when a pid file
+// says it ran before, and "" when it never ran.
+func (n *node) exitedLogTail() string {
+	if _, err := os.Stat(filepath.Join(n.dir, pidFile)); err != nil {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join(n.dir, logFile))
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.Join(lines[max(0, len(lines)-3):], " | ")
+}
+
+// livePID reads dir's pid file and checks that the process is alive, not a
+// zombie, and a storaged serving that directory (pids are reused).
+func livePID(dir string) (int, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, pidFile))
+	if err != nil {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !bytes.Contains(cmdline, []byte(dir+string(os.PathSeparator))) {
+		return 0, false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The state follows the command name in parentheses: "pid (comm) S ...".
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' {
+		return 0, false
+	}
+	return pid, true
+}
+
+// ready asks the node's readiness endpoint over TLS, trusting only the
+// tenant's CA.
+func (n *node) ready(ctx context.Context, ca *pki.CA) bool {
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	client := &http.Client{
+		Timeout: readyTimeout,
+		Transport: &http.Transport{
+			TLSClientConfig:   &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+			DisableKeepAlives: true,
+		},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		n.endpoint()+"/strata/health/ready", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}

@@ -1,0 +1,133 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/registry"
+	"github.com/strata-storage/strata/controlplane/store"
+)
+
+// Condition types a bucket reports besides the common ones.
+const (
+	// ConditionDriftRepaired is True after the control plane put back
+	// something that was changed behind its back; the message says what
+	// and when.
+	ConditionDriftRepaired = "DriftRepaired"
+)
+
+// Polling intervals of buckets that wait on something.
+const (
+	waitTenantPoll = time.Second
+	notEmptyPoll   = 10 * time.Second
+)
+
+func (c *Controller) reconcileBucket(ctx context.Context, key string) (time.Duration, error) {
+	b, _, err := registry.Get[model.Bucket, model.BucketSpec](ctx, c.cfg.Store,
+		model.KindBucket, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	tenant, name := registry.SplitBucketKey(key)
+	t, _, err := registry.Get[model.Tenant, model.TenantSpec](ctx, c.cfg.Store,
+		model.KindTenant, tenant)
+	if errors.Is(err, store.ErrNotFound) && b.Metadata.DeleteTime != nil {
+		return 0, ignoreNotFound(c.cfg.Store.Delete(ctx, model.KindBucket, key, store.AnyRevision))
+	} else if err != nil {
+		return 0, err
+	}
+	if !t.Status.Conditions.IsTrue(model.ConditionReady) {
+		msg := fmt.Sprintf("waiting for tenant %s to be ready", tenant)
+		return waitTenantPoll, c.bucketStatus(ctx, b, false, "WaitingForTenant", msg, "")
+	}
+	client, err := c.s3.get(t)
+	if err != nil {
+		return 0, c.bucketStatus(ctx, b, false, "TenantUnreachable", err.Error(), err.Error())
+	}
+	if b.Metadata.DeleteTime != nil {
+		return c.deleteBucket(ctx, client, b, key, name)
+	}
+	return 0, c.ensureBucket(ctx, client, b, name)
+}
+
+func (c *Controller) ensureBucket(ctx context.Context, client *s3.Client, b *model.Bucket,
+	name string) error {
+	exists, err := bucketExists(ctx, client, name)
+	if err != nil {
+		return errors.Join(err, c.bucketStatus(ctx, b, false, "TenantUnreachable",
+			err.Error(), err.Error()))
+	}
+	if exists {
+		return c.bucketStatus(ctx, b, true, "Created", "the bucket exists on the tenant", "")
+	}
+	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+	if err != nil && s3Code(err) != "BucketAlreadyOwnedByYou" {
+		err = fmt.Errorf("creating bucket %s on the tenant: %w", name, err)
+		return errors.Join(err, c.bucketStatus(ctx, b, false, "CreateFailed",
+			err.Error(), err.Error()))
+	}
+	if b.Status.Conditions.IsTrue(model.ConditionReady) {
+		c.cfg.Logger.Warn("bucket was missing on its tenant; created it again",
+			"bucket", b.Metadata.Name, "tenant", b.Spec.Tenant)
+		return c.recordDriftRepair(ctx, b)
+	}
+	c.cfg.Logger.Info("bucket created", "bucket", b.Metadata.Name, "tenant", b.Spec.Tenant)
+	return c.bucketStatus(ctx, b, true, "Created", "the bucket exists on the tenant", "")
+}
+
+func (c *Controller) recordDriftRepair(ctx context.Context, b *model.Bucket) error {
+	gen := b.Metadata.Generation
+	key := registry.BucketKey(b.Spec.Tenant, b.Metadata.Name)
+	return setStatus(ctx, c.cfg.Store, model.KindBucket, key, func(b *model.Bucket) {
+		now := time.Now().UTC()
+		b.Status.Conditions = b.Status.Conditions.Set(model.Condition{
+			Type: ConditionDriftRepaired, Status: model.StatusTrue, Reason: "BucketRecreated",
+			Message: "the bucket was missing on the tenant (deleted through S3?) and was " +
+				"created again at " + now.Format(time.RFC3339),
+			ObservedGeneration: gen,
+		}, now)
+	})
+}
+
+func (c *Controller) deleteBucket(ctx context.Context, client *s3.Client, b *model.Bucket,
+	key, name string) (time.Duration, error) {
+	if b.Spec.ForceDestroy {
+		if err := emptyBucket(ctx, client, name); err != nil {
+			return 0, err
+		}
+	}
+	_, err := client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
+	switch s3Code(err) {
+	case "":
+		if err != nil {
+			return 0, err
+		}
+	case "NoSuchBucket":
+	case "BucketNotEmpty":
+		msg := "the bucket still holds objects: delete them, or set forceDestroy " +
+			"(force_destroy in Terraform) to delete them with the bucket"
+		return notEmptyPoll, c.bucketStatus(ctx, b, false, "BucketNotEmpty", msg, msg)
+	default:
+		return 0, fmt.Errorf("deleting bucket %s on the tenant: %w", name, err)
+	}
+	c.cfg.Logger.Info("bucket deleted", "bucket", name, "tenant", b.Spec.Tenant)
+	return 0, ignoreNotFound(c.cfg.Store.Delete(ctx, model.KindBucket, key, store.AnyRevision))
+}
+
+func (c *Controller) bucketStatus(ctx context.Context, b *model.Bucket, ready bool, reason,
+	msg, degraded string) error {
+	gen := b.Metadata.Generation
+	key := registry.BucketKey(b.Spec.Tenant, b.Metadata.Name)
+	return setStatus(ctx, c.cfg.Store, model.KindBucket, key, func(b *model.Bucket) {
+		setConditions(&b.Status.Conditions, &b.Status.ObservedGeneration, gen, ready, reason,
+			msg, degraded)
+	})
+}

@@ -1,0 +1,143 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/provision"
+	"github.com/strata-storage/strata/controlplane/registry"
+	"github.com/strata-storage/strata/controlplane/store"
+)
+
+// startingPoll is how often a tenant whose nodes are starting is checked.
+const startingPoll = 300 * time.Millisecond
+
+func (c *Controller) reconcileTenant(ctx context.Context, name string) (time.Duration, error) {
+	t, _, err := registry.Get[model.Tenant, model.TenantSpec](ctx, c.cfg.Store,
+		model.KindTenant, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	prov, err := c.provisioner(ctx, t)
+	if err != nil {
+		return 0, c.tenantFailed(ctx, t, "ClusterUnavailable", err)
+	}
+	if t.Metadata.DeleteTime != nil {
+		return 0, c.deleteTenant(ctx, prov, t)
+	}
+	obs, err := prov.Ensure(ctx, t)
+	if err != nil {
+		return 0, c.tenantFailed(ctx, t, "ProvisionFailed", err)
+	}
+	if err := c.recordTenant(ctx, t, obs); err != nil {
+		return 0, err
+	}
+	if !obs.Ready {
+		return startingPoll, nil
+	}
+	return 0, nil
+}
+
+// provisioner returns the provisioner of the tenant's cluster.
+func (c *Controller) provisioner(ctx context.Context, t *model.Tenant) (provision.Provisioner, error) {
+	cl, _, err := registry.Get[model.Cluster, model.ClusterSpec](ctx, c.cfg.Store,
+		model.KindCluster, t.Spec.Cluster)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %q: %w", t.Spec.Cluster, err)
+	}
+	p, ok := c.cfg.Provisioners[cl.Spec.Kind]
+	if !ok {
+		return nil, fmt.Errorf("no provisioner for clusters of kind %q", cl.Spec.Kind)
+	}
+	return p, nil
+}
+
+func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
+	obs provision.Observed) error {
+	gen := t.Metadata.Generation
+	wasReady := t.Status.Conditions.IsTrue(model.ConditionReady)
+	err := setStatus(ctx, c.cfg.Store, model.KindTenant, t.Metadata.Name, func(t *model.Tenant) {
+		s := &t.Status
+		s.Endpoint, s.CABundle, s.Nodes = obs.Endpoint, obs.CABundle, obs.Nodes
+		s.RootCredentials = &obs.Credentials
+		s.DrivesOnline, s.DrivesOffline = 0, 0
+		for _, n := range obs.Nodes {
+			s.DrivesOnline += n.DrivesOnline
+		}
+		for _, p := range t.Spec.Pools {
+			s.DrivesOffline += p.SetSize()
+		}
+		s.DrivesOffline -= s.DrivesOnline
+		if !obs.CertNotAfter.IsZero() {
+			s.CertificateExpiry = obs.CertNotAfter.UTC().Format(time.RFC3339)
+		}
+		if obs.Ready {
+			setConditions(&s.Conditions, &s.ObservedGeneration, gen, true, "Running",
+				fmt.Sprintf("%d node(s) serving S3 at %s", len(obs.Nodes), obs.Endpoint), "")
+			return
+		}
+		setConditions(&s.Conditions, &s.ObservedGeneration, gen, false, "NodesStarting",
+			obs.Message, degradedIf(wasReady, obs.Message))
+	})
+	if err == nil && obs.Ready && !wasReady {
+		c.cfg.Logger.Info("tenant ready", "tenant", t.Metadata.Name, "endpoint", obs.Endpoint)
+		c.notifyBuckets(ctx, t.Metadata.Name)
+	}
+	return err
+}
+
+// degradedIf returns msg when a resource that was ready is no longer.
+func degradedIf(wasReady bool, msg string) string {
+	if wasReady {
+		return msg
+	}
+	return ""
+}
+
+func (c *Controller) tenantFailed(ctx context.Context, t *model.Tenant, reason string,
+	cause error) error {
+	msg := cause.Error()
+	gen := t.Metadata.Generation
+	err := setStatus(ctx, c.cfg.Store, model.KindTenant, t.Metadata.Name, func(t *model.Tenant) {
+		setConditions(&t.Status.Conditions, &t.Status.ObservedGeneration, gen, false,
+			reason, msg, msg)
+	})
+	return errors.Join(cause, err)
+}
+
+// deleteTenant stops the tenant's nodes, removes its data and then its
+// buckets' records and its own.
+func (c *Controller) deleteTenant(ctx context.Context, prov provision.Provisioner,
+	t *model.Tenant) error {
+	name := t.Metadata.Name
+	if err := prov.Destroy(ctx, name); err != nil {
+		return c.tenantFailed(ctx, t, "DeleteFailed", err)
+	}
+	buckets, err := c.cfg.Store.List(ctx, model.KindBucket, name+"/", "", 0)
+	if err != nil {
+		return err
+	}
+	for _, b := range buckets {
+		if err := c.cfg.Store.Delete(ctx, model.KindBucket, b.Name, store.AnyRevision); ignoreNotFound(err) != nil {
+			return err
+		}
+	}
+	c.s3.forget(name)
+	c.cfg.Logger.Info("tenant deleted", "tenant", name)
+	return ignoreNotFound(c.cfg.Store.Delete(ctx, model.KindTenant, name, store.AnyRevision))
+}
+
+func (c *Controller) notifyBuckets(ctx context.Context, tenant string) {
+	recs, err := c.cfg.Store.List(ctx, model.KindBucket, tenant+"/", "", 0)
+	if err != nil {
+		return
+	}
+	for _, r := range recs {
+		c.Notify(model.KindBucket, r.Name)
+	}
+}

@@ -1,0 +1,157 @@
+package quickstart
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/strata-storage/strata/internal/testcp"
+)
+
+// logWriter sends what the quickstart prints to the test log.
+type logWriter struct{ t *testing.T }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func testConfig(t *testing.T) Config {
+	t.Helper()
+	example := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "quickstart", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(example, "main.tf"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		StateDir:   t.TempDir(),
+		Listen:     testcp.FreeAddr(t),
+		BinDir:     testcp.BuildBinaries(t),
+		ExampleDir: example,
+		ObjectSize: 6 << 20,
+		Out:        logWriter{t},
+	}
+}
+
+func TestQuickstartEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	t.Cleanup(func() {
+		if err := Down(context.Background(), cfg); err != nil {
+			t.Errorf("down: %v", err)
+		}
+	})
+
+	first, err := Up(ctx, cfg)
+	if err != nil {
+		t.Fatalf("first up: %v", err)
+	}
+	checkEnvFile(t, first)
+	t.Logf("apply took %s; apply to verified S3 round trip %s", first.Apply, first.ToS3)
+
+	second, err := Up(ctx, cfg)
+	if err != nil {
+		t.Fatalf("second up: %v", err)
+	}
+	if second.Endpoint != first.Endpoint {
+		t.Errorf("second up: endpoint %s, want %s", second.Endpoint, first.Endpoint)
+	}
+	expectNoChanges(t, cfg, "after the second apply")
+
+	killControlPlane(t, cfg.StateDir)
+	expectNoChanges(t, cfg, "after the control plane was killed and started again")
+	expectObject(t, cfg, first)
+}
+
+func checkEnvFile(t *testing.T, res Result) {
+	t.Helper()
+	env, err := ReadEnv(res.EnvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"STRATA_ENDPOINT", "STRATA_TOKEN", "STRATA_CA_CERT",
+		"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_CA_BUNDLE",
+		"AWS_REGION"} {
+		if env[k] == "" {
+			t.Errorf("env file lacks %s", k)
+		}
+	}
+	if env["AWS_ENDPOINT_URL"] != res.Endpoint || env["AWS_REGION"] != "us-east-1" {
+		t.Errorf("env file: got endpoint %s region %s, want %s and us-east-1",
+			env["AWS_ENDPOINT_URL"], env["AWS_REGION"], res.Endpoint)
+	}
+	if fi, err := os.Stat(res.EnvFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("env file mode: got %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+}
+
+func expectNoChanges(t *testing.T, cfg Config, when string) {
+	t.Helper()
+	changes, err := Plan(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("plan %s: %v", when, err)
+	}
+	if changes {
+		t.Errorf("plan %s: got changes, want none", when)
+	}
+}
+
+// expectObject reads the quickstart's object back through the endpoint and
+// keys that the control plane reports now.
+func expectObject(t *testing.T, cfg Config, want Result) {
+	t.Helper()
+	ctx := context.Background()
+	cp, err := ensureControlPlane(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten, err := tenantAccess(ctx, cfg, cp, want.Tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ten.endpoint != want.Endpoint {
+		t.Errorf("endpoint after restart: got %s, want %s", ten.endpoint, want.Endpoint)
+	}
+	caPEM, err := os.ReadFile(ten.caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ten.S3Client(caPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := GetSHA256(ctx, c, want.Bucket, want.Key)
+	if err != nil || got != want.SHA256 {
+		t.Errorf("object after restart: got %s (%v), want %s", got, err, want.SHA256)
+	}
+}
+
+func killControlPlane(t *testing.T, stateDir string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(stateDir, "controlplane.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for range 100 {
+		if syscall.Kill(pid, 0) != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("control plane %d still alive after SIGKILL", pid)
+}
