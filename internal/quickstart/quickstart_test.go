@@ -66,9 +66,16 @@ func TestQuickstartEndToEnd(t *testing.T) {
 	}
 	expectNoChanges(t, cfg, "after the second apply")
 
+	nodePID := readPID(t, filepath.Join(cfg.StateDir, "tenants", "demo", "nodes", "pool-0-0",
+		"storaged.pid"))
 	killControlPlane(t, cfg.StateDir)
 	expectNoChanges(t, cfg, "after the control plane was killed and started again")
-	expectObject(t, cfg, first)
+	expectObject(t, cfg, second)
+	if got := readPID(t, filepath.Join(cfg.StateDir, "tenants", "demo", "nodes", "pool-0-0",
+		"storaged.pid")); got != nodePID {
+		t.Errorf("storage node pid after restart: got %d, want %d (adopted, not restarted)",
+			got, nodePID)
+	}
 }
 
 func checkEnvFile(t *testing.T, res Result) {
@@ -134,9 +141,9 @@ func expectObject(t *testing.T, cfg Config, want Result) {
 	}
 }
 
-func killControlPlane(t *testing.T, stateDir string) {
+func readPID(t *testing.T, path string) int {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(stateDir, "controlplane.pid"))
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +151,12 @@ func killControlPlane(t *testing.T, stateDir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pid
+}
+
+func killControlPlane(t *testing.T, stateDir string) {
+	t.Helper()
+	pid := readPID(t, filepath.Join(stateDir, "controlplane.pid"))
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
