@@ -1,0 +1,55 @@
+// Command storaged is Strata's storage daemon. It serves the S3 API over
+// HTTPS on one port, beside the health endpoints /strata/health/live and
+// /strata/health/ready, and stores objects erasure-coded across the drive
+// directories it is given.
+//
+// Every flag has an environment fallback (see the env* constants); a
+// flag given on the command line wins. Bad flags exit with status 2 and a
+// message that says what to fix; a failure while running exits with 1.
+// SIGTERM and SIGINT shut the server down gracefully; SIGHUP reloads the
+// TLS certificate and key from their files, for rotation without restart.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stderr))
+}
+
+// run is main without the process: it parses args (with getenv as the
+// environment), serves until ctx ends or a signal arrives, and returns
+// the exit status.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	opts, err := parseOptions(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "storaged: %v\nRun 'storaged --help' for the flags.\n", err)
+		return exitUsage
+	}
+	logger := newLogger(opts, stderr)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, opts, logger); err != nil {
+		logger.Error("storaged failed", "error", err)
+		return exitError
+	}
+	return exitOK
+}

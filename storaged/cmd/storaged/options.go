@@ -1,0 +1,295 @@
+package main
+
+import (
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/storaged/s3api"
+)
+
+// Environment variables read when the matching flag is not given.
+const (
+	envListen          = "STORAGED_LISTEN"
+	envTLSCert         = "STORAGED_TLS_CERT"
+	envTLSKey          = "STORAGED_TLS_KEY"
+	envInsecureHTTP    = "STORAGED_INSECURE_HTTP"
+	envDrives          = "STORAGED_DRIVES"
+	envParity          = "STORAGED_PARITY"
+	envRegion          = "STORAGED_REGION"
+	envCredentialsFile = "STORAGED_CREDENTIALS_FILE"
+	envLogLevel        = "STORAGED_LOG_LEVEL"
+	envLogJSON         = "STORAGED_LOG_JSON"
+	// envRootAccessKeyID and envRootSecretAccessKey give the root key pair
+	// when no credentials file is named.
+	envRootAccessKeyID     = "STRATA_ROOT_ACCESS_KEY_ID"
+	envRootSecretAccessKey = "STRATA_ROOT_SECRET_ACCESS_KEY"
+)
+
+// Defaults of the flags.
+const (
+	defaultListen   = "127.0.0.1:9000"
+	defaultRegion   = "us-east-1"
+	defaultLogLevel = "info"
+	minDrives       = 2
+)
+
+// options is the validated configuration of one storaged process.
+type options struct {
+	listen       string
+	tlsCert      string
+	tlsKey       string
+	insecureHTTP bool
+	drives       []string
+	parity       int
+	region       string
+	credentials  s3api.Credentials
+	logLevel     hclog.Level
+	logJSON      bool
+}
+
+// rawFlags holds the flags as given, before validation.
+type rawFlags struct {
+	listen, tlsCert, tlsKey, region, credentialsFile, logLevel string
+	insecureHTTP, logJSON                                      bool
+	drives                                                     driveList
+	parity                                                     int
+}
+
+// driveList is the repeatable --drive flag; each value may also be a
+// comma-separated list.
+type driveList []string
+
+func (d *driveList) String() string { return strings.Join(*d, ",") }
+
+func (d *driveList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			return errors.New("empty drive path; give a directory for each drive")
+		}
+		*d = append(*d, p)
+	}
+	return nil
+}
+
+// parseOptions parses args with environment fallbacks and validates
+// everything, reporting every problem at once.
+func parseOptions(args []string, getenv func(string) string, out io.Writer) (options, error) {
+	raw, err := parseFlags(args, getenv, out)
+	if err != nil {
+		return options{}, err
+	}
+	var errs []error
+	collect := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	opts := options{region: raw.region, insecureHTTP: raw.insecureHTTP, logJSON: raw.logJSON}
+	opts.listen, err = checkListen(raw.listen)
+	collect(err)
+	opts.drives, err = checkDrives(raw.drives)
+	collect(err)
+	opts.parity, err = checkParity(raw.parity, len(opts.drives))
+	collect(err)
+	opts.tlsCert, opts.tlsKey, err = checkTLS(raw)
+	collect(err)
+	collect(checkRegion(raw.region))
+	opts.credentials, err = loadCredentials(raw.credentialsFile, getenv)
+	collect(err)
+	opts.logLevel, err = checkLogLevel(raw.logLevel)
+	collect(err)
+	return opts, errors.Join(errs...)
+}
+
+// parseFlags reads the command line over defaults taken from getenv.
+func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFlags, error) {
+	var raw rawFlags
+	fs := flag.NewFlagSet("storaged", flag.ContinueOnError)
+	fs.SetOutput(out)
+	envBools, err := envBools(getenv)
+	if err != nil {
+		return raw, err
+	}
+	fs.StringVar(&raw.listen, "listen", envOr(getenv, envListen, defaultListen),
+		"address to serve S3 on, host:port (env "+envListen+")")
+	fs.StringVar(&raw.tlsCert, "tls-cert", getenv(envTLSCert),
+		"PEM certificate chain file for HTTPS (env "+envTLSCert+")")
+	fs.StringVar(&raw.tlsKey, "tls-key", getenv(envTLSKey),
+		"PEM private key file for HTTPS (env "+envTLSKey+")")
+	fs.BoolVar(&raw.insecureHTTP, "insecure-http", envBools[envInsecureHTTP],
+		"serve plain HTTP without TLS; for tests only (env "+envInsecureHTTP+")")
+	fs.Var(&raw.drives, "drive", "drive directory; repeat it or give a comma-separated "+
+		"list, at least 2 (env "+envDrives+")")
+	fs.IntVar(&raw.parity, "parity", 0, "parity shards per object; default 2 up to 5 "+
+		"drives, 3 for 6-7, 4 from 8, never more than half the drives (env "+envParity+")")
+	fs.StringVar(&raw.region, "region", envOr(getenv, envRegion, defaultRegion),
+		"S3 region this endpoint answers for (env "+envRegion+")")
+	fs.StringVar(&raw.credentialsFile, "credentials-file", getenv(envCredentialsFile),
+		"JSON file {\"accessKeyId\",\"secretAccessKey\"}, mode 0600 (env "+envCredentialsFile+
+			"; else "+envRootAccessKeyID+" and "+envRootSecretAccessKey+")")
+	fs.StringVar(&raw.logLevel, "log-level", envOr(getenv, envLogLevel, defaultLogLevel),
+		"trace, debug, info, warn or error (env "+envLogLevel+")")
+	fs.BoolVar(&raw.logJSON, "log-json", envBools[envLogJSON],
+		"write logs as JSON lines (env "+envLogJSON+")")
+	if err := fs.Parse(args); err != nil {
+		return raw, err
+	}
+	if fs.NArg() > 0 {
+		return raw, fmt.Errorf("unexpected argument %q: storaged takes only flags", fs.Arg(0))
+	}
+	return raw, applyEnvFallbacks(&raw, fs, getenv)
+}
+
+// envBools parses the boolean environment variables.
+func envBools(getenv func(string) string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, name := range []string{envInsecureHTTP, envLogJSON} {
+		v := getenv(name)
+		if v == "" {
+			continue
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: use true or false", name, v)
+		}
+		out[name] = b
+	}
+	return out, nil
+}
+
+// applyEnvFallbacks fills --drive and --parity from the environment when
+// they were not given.
+func applyEnvFallbacks(raw *rawFlags, fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["drive"] && getenv(envDrives) != "" {
+		if err := raw.drives.Set(getenv(envDrives)); err != nil {
+			return fmt.Errorf("%s: %w", envDrives, err)
+		}
+	}
+	if !given["parity"] && getenv(envParity) != "" {
+		p, err := strconv.Atoi(getenv(envParity))
+		if err != nil {
+			return fmt.Errorf("%s=%q: give a whole number", envParity, getenv(envParity))
+		}
+		raw.parity = p
+	}
+	if given["parity"] && raw.parity == 0 {
+		return errors.New("--parity 0: give at least 1, or leave the flag out for the default")
+	}
+	return nil
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// checkListen validates host:port.
+func checkListen(addr string) (string, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--listen %q: give host:port, e.g. %s", addr, defaultListen)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("--listen %q: the port must be a number from 0 to 65535", addr)
+	}
+	return addr, nil
+}
+
+// checkDrives demands at least two distinct drive directories and makes
+// their paths absolute.
+func checkDrives(drives []string) ([]string, error) {
+	if len(drives) < minDrives {
+		return nil, fmt.Errorf("--drive: got %d drive(s); storaged needs at least %d "+
+			"(repeat --drive DIR or give a comma-separated list)", len(drives), minDrives)
+	}
+	seen := map[string]bool{}
+	out := make([]string, 0, len(drives))
+	for _, d := range drives {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("--drive %q: %w", d, err)
+		}
+		if seen[abs] {
+			return nil, fmt.Errorf("--drive %q is given twice; each drive must be its own directory", d)
+		}
+		seen[abs] = true
+		out = append(out, abs)
+	}
+	return out, nil
+}
+
+// defaultParity is the parity for a drive count: 2 up to 5 drives, 3 for
+// 6 and 7, 4 from 8, and never more than half the drives.
+func defaultParity(drives int) int {
+	p := 2
+	switch {
+	case drives >= 8:
+		p = 4
+	case drives >= 6:
+		p = 3
+	}
+	return min(p, drives/2)
+}
+
+// checkParity applies the default and refuses a parity that breaks quorum.
+func checkParity(parity, drives int) (int, error) {
+	if drives < minDrives {
+		return 0, nil // already reported by checkDrives
+	}
+	if parity == 0 {
+		return defaultParity(drives), nil
+	}
+	if parity < 1 || parity > drives/2 {
+		return 0, fmt.Errorf("--parity %d with %d drives breaks quorum: give a parity from "+
+			"1 to %d (at most half the drives)", parity, drives, drives/2)
+	}
+	return parity, nil
+}
+
+// checkTLS demands a certificate and key, both readable, unless
+// --insecure-http is given.
+func checkTLS(raw rawFlags) (string, string, error) {
+	switch {
+	case raw.insecureHTTP && (raw.tlsCert != "" || raw.tlsKey != ""):
+		return "", "", errors.New("--insecure-http cannot be combined with --tls-cert or " +
+			"--tls-key: choose HTTPS or plain HTTP")
+	case raw.insecureHTTP:
+		return "", "", nil
+	case raw.tlsCert == "" || raw.tlsKey == "":
+		return "", "", errors.New("--tls-cert and --tls-key are both required: storaged " +
+			"serves HTTPS only (pass --insecure-http for plain HTTP in tests)")
+	}
+	if _, err := tls.LoadX509KeyPair(raw.tlsCert, raw.tlsKey); err != nil {
+		return "", "", fmt.Errorf("--tls-cert %q / --tls-key %q: %w", raw.tlsCert, raw.tlsKey, err)
+	}
+	return raw.tlsCert, raw.tlsKey, nil
+}
+
+func checkRegion(region string) error {
+	if err := s3api.ValidateRegion(region); err != nil {
+		return fmt.Errorf("--region: %w", err)
+	}
+	return nil
+}
+
+func checkLogLevel(v string) (hclog.Level, error) {
+	switch l := hclog.LevelFromString(v); l {
+	case hclog.NoLevel, hclog.Off:
+		return 0, fmt.Errorf("--log-level %q: use trace, debug, info, warn or error", v)
+	default:
+		return l, nil
+	}
+}

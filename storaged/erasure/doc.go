@@ -1,0 +1,86 @@
+// Package erasure stores objects on an erasure set: N drives, each object cut
+// into blocks and every block split into D data shards and P parity shards
+// (N = D + P) with Reed-Solomon coding from github.com/klauspost/reedsolomon.
+// It owns the on-drive layout of objects, block framing and bit-rot checks,
+// quorum rules, and the write protocol that keeps partial objects invisible.
+// It knows nothing of S3 or of what object metadata means: the object layer
+// above gives it a reader and a map of strings and gets them back.
+//
+// # Layout
+//
+// A bucket is a volume of the same name on every drive. An object lives in a
+// directory named by the hex SHA-256 of its key, so that any key (slashes,
+// dots, 1024 bytes) makes a safe, fixed-length path; the key itself is kept
+// in the meta file:
+//
+//	<bucket>/<sha256(key)>/meta                 this drive's metadata
+//	<bucket>/<sha256(key)>/<dataDir>/shards     this drive's shard file
+//
+// Every write gets a fresh dataDir, so a new version never overwrites the
+// bytes of the one that readers may still be using.
+//
+// The meta file is one line "hh256:<hex checksum>" followed by JSON: key,
+// size, modification time, dataDir, the erasure geometry (D, P, block size,
+// which shard this drive holds, the whole distribution) and the caller's
+// metadata. A meta file whose checksum fails counts as a failed drive.
+//
+// The shard file is a sequence of records, one per block: a 32-byte hash of
+// the shard block followed by the shard block itself. All blocks but the
+// last hold BlockSize bytes of the object, so the record of any block is
+// found by arithmetic, and a ranged read touches only the records it needs.
+//
+// # Hash
+//
+// Shard blocks are checked with HighwayHash-256 under a fixed, public key.
+// The threat is bit rot and misdirected writes, not an adversary who can
+// write to the drive, so a keyed hash with a public key is as good as a
+// cryptographic one here, and on the 256-512 KiB shard blocks this layer
+// hashes it runs at about 12.7 GB/s per core against about 3.6 GB/s for
+// BLAKE3 (github.com/zeebo/blake3) on the same machine with AVX-512. Every
+// byte is hashed on every read and write, so the faster hash wins.
+//
+// # Placement
+//
+// Drive i holds shard (i - start) mod N, where start is a stable hash of
+// bucket and key: shard 0 (and so the load of reading data shards) rotates
+// across drives from object to object. The distribution is recorded in each
+// meta file, so reads never recompute it.
+//
+// # Quorum
+//
+// A read needs D drives that agree on the object's metadata and D good
+// shards for every block. A write (and a delete, and bucket creation and
+// deletion) needs D drives, D+1 when D == P, so that two writes can never
+// both hold a quorum. A block whose hash fails, or whose drive fails, is a
+// missing shard: it is rebuilt from the others, and the drive is reported
+// through Config.OnDegraded so that healing can be queued (healing itself is
+// not part of this package yet). Too few good shards is ErrReadQuorum, and
+// no byte of that block is ever returned.
+//
+// # Writing
+//
+// Put reads the body block by block with io.ReadFull, encodes each block and
+// writes the records to every drive in parallel, into the drive's staging
+// volume; memory stays at about one block plus one record per drive. Once
+// the body ends, each drive's shard file is synced and renamed within the
+// staging volume, the meta file is staged beside it, and then, under the
+// object's lock, each drive renames the data directory into the object
+// directory and renames the meta file over the old one. That last rename is
+// the commit point on a drive. If fewer than a write quorum of drives
+// commit, the drives that did are rolled back to their previous meta file
+// and ErrWriteQuorum is returned; a failure before the commit leaves only
+// staging files, which Put removes and which drive.Open removes after a
+// crash. The previous version's data directory is removed only after the
+// new version holds its quorum.
+//
+// # Errors
+//
+// The package returns its own sentinels (ErrReadQuorum, ErrWriteQuorum,
+// ErrObjectNotFound, the bucket errors) and never imports the object layer:
+// storaged/object imports this package and maps these sentinels to its own,
+// keeping both in the chain for errors.Is.
+//
+// Locks are per node: a striped table of object and bucket locks orders
+// commits, deletes and bucket changes inside one process. When sets span
+// nodes these must become distributed locks.
+package erasure

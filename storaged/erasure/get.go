@@ -1,0 +1,343 @@
+package erasure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrObjectNotFound means the key does not exist: enough drives positively
+// lack it that no committed version can be hiding on the others.
+var ErrObjectNotFound = errors.New("erasure: object not found")
+
+// Object is one version of an object as a read quorum of drives describe
+// it. It holds no lock and no open file; readers made from it read that
+// version even if a newer one is committed meanwhile, until the older data
+// is removed.
+type Object struct {
+	s      *Set
+	bucket string
+	dir    string
+	meta   *fileMeta
+	// shardDrive is, by shard index, the position of the drive that holds
+	// the shard for this version, or -1 when no drive can serve it.
+	shardDrive []int
+}
+
+// Open reads the object's metadata from every drive and picks the version
+// that has read quorum. It returns an error wrapping ErrObjectNotFound or
+// ErrReadQuorum when there is none. Drives that disagree are reported to
+// Config.OnDegraded.
+func (s *Set) Open(ctx context.Context, bucket, key string) (*Object, error) {
+	dir := objectDir(key)
+	metas, errs := s.readMetas(ctx, bucket, dir)
+	m, bad, err := s.pickMeta(metas, errs)
+	if err != nil {
+		return nil, fmt.Errorf("erasure: opening %s/%s: %w", bucket, key, err)
+	}
+
+	o := &Object{s: s, bucket: bucket, dir: dir, meta: m}
+	o.shardDrive = make([]int, len(m.Erasure.Distribution))
+	for i := range o.shardDrive {
+		o.shardDrive[i] = -1
+	}
+	for pos, idx := range m.Erasure.Distribution {
+		if bad[pos] == nil {
+			o.shardDrive[idx] = pos
+		}
+	}
+	s.report(bucket, m.Key, failures(bad))
+	return o, nil
+}
+
+// Stat returns the info of the object's current version.
+func (s *Set) Stat(ctx context.Context, bucket, key string) (ObjectInfo, error) {
+	o, err := s.Open(ctx, bucket, key)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	return o.Info(), nil
+}
+
+// Info returns the version's info. The caller must not change its Metadata.
+func (o *Object) Info() ObjectInfo { return o.meta.info(o.bucket) }
+
+// NewReader returns a reader over length bytes of the version from offset.
+// The range must lie inside the object. The reader fetches and checks only
+// the blocks the range touches, one block at a time; ctx bounds every read.
+func (o *Object) NewReader(ctx context.Context, offset, length int64) (*Reader, error) {
+	if offset < 0 || length < 0 || offset+length > o.meta.Size {
+		return nil, fmt.Errorf("erasure: range [%d, %d) outside %s/%s of %d bytes",
+			offset, offset+length, o.bucket, o.meta.Key, o.meta.Size)
+	}
+	e := o.meta.Erasure
+	enc, err := o.s.encoder(e.Data, e.Parity)
+	if err != nil {
+		return nil, err
+	}
+
+	total := e.Data + e.Parity
+	r := &Reader{
+		ctx:       ctx,
+		obj:       o,
+		codec:     &codec{enc: enc, data: e.Data, parity: e.Parity, key: o.s.hashKey},
+		geo:       o.meta.geometry(),
+		remaining: length,
+		streams:   make([]shardStream, total),
+		bad:       make([]bool, total),
+		present:   make([]bool, total),
+		tried:     make([]bool, total),
+	}
+	for idx, pos := range o.shardDrive {
+		r.bad[idx] = pos < 0
+	}
+	if length > 0 {
+		r.start(offset, length)
+	}
+	return r, nil
+}
+
+// Reader streams a range of an object version. It is not safe for
+// concurrent use. Its memory is one block and one record per shard.
+type Reader struct {
+	ctx   context.Context
+	obj   *Object
+	codec *codec
+	geo   geometry
+
+	frames    *frames
+	block     []byte
+	pending   []byte // decoded bytes not yet returned
+	first     int64  // first block of the range
+	next      int64  // next block to decode
+	last      int64  // last block of the range
+	skip      int64  // bytes of the first block before the range
+	remaining int64  // bytes of the range not yet decoded
+
+	streams  []shardStream // by shard index
+	bad      []bool        // by shard index: not to be read again
+	present  []bool        // by shard index, for the current block
+	tried    []bool        // by shard index, for the current block
+	failures []DriveFailure
+	err      error
+	finished bool
+}
+
+// shardStream is an open read of one drive's shard file.
+type shardStream struct {
+	rc   io.ReadCloser
+	next int64 // offset of the next byte rc returns
+}
+
+// errReaderClosed is returned by Read after Close.
+var errReaderClosed = errors.New("erasure: read after close")
+
+// start sets up the block arithmetic and buffers of a non-empty range.
+func (r *Reader) start(offset, length int64) {
+	bs := r.geo.blockSize
+	r.first = offset / bs
+	r.next = r.first
+	r.last = (offset + length - 1) / bs
+	r.skip = offset % bs
+	maxShard := r.geo.shardLen(bs)
+	r.frames = newFrames(len(r.streams), maxShard)
+	r.block = make([]byte, 0, int64(r.codec.data)*maxShard)
+}
+
+// Read implements io.Reader. It returns an error wrapping ErrReadQuorum
+// when a block cannot be rebuilt; no byte of that block is returned.
+func (r *Reader) Read(p []byte) (int, error) {
+	for len(r.pending) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		if r.remaining == 0 {
+			r.err = io.EOF
+			r.finish()
+			continue
+		}
+		if err := r.fill(); err != nil {
+			r.err = err
+			r.finish()
+		}
+	}
+	n := copy(p, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
+}
+
+// Close releases the reader's files and reports the drives that failed.
+func (r *Reader) Close() error {
+	r.finish()
+	if r.err == nil {
+		r.err = errReaderClosed
+	}
+	return nil
+}
+
+// Failures returns the drives that failed while this reader read shards.
+func (r *Reader) Failures() []DriveFailure { return r.failures }
+
+// finish closes every stream and reports failures, once.
+func (r *Reader) finish() {
+	if r.finished {
+		return
+	}
+	r.finished = true
+	for idx := range r.streams {
+		r.closeStream(idx)
+	}
+	r.obj.s.report(r.obj.bucket, r.obj.meta.Key, r.failures)
+}
+
+// fill decodes the next block and queues the part of it in the range.
+func (r *Reader) fill() error {
+	if err := r.ctx.Err(); err != nil {
+		return fmt.Errorf("erasure: reading %s/%s: %w", r.obj.bucket, r.obj.meta.Key, err)
+	}
+	data, err := r.readBlock(r.next)
+	if err != nil {
+		return err
+	}
+	var start int64
+	if r.next == r.first {
+		start = r.skip
+	}
+	end := min(int64(len(data)), start+r.remaining)
+	r.pending = data[start:end]
+	r.remaining -= end - start
+	r.next++
+	return nil
+}
+
+// readBlock fetches D good shards of block b, from the data shards first,
+// falling back to parity shards as drives fail, and decodes the block.
+func (r *Reader) readBlock(b int64) ([]byte, error) {
+	blockLen := r.geo.blockLen(b)
+	r.frames.resize(r.geo.shardLen(blockLen))
+	clear(r.present)
+	clear(r.tried)
+
+	for got := 0; got < r.codec.data; {
+		cands := r.candidates(r.codec.data - got)
+		if len(cands) == 0 {
+			return nil, r.quorumError(b, got)
+		}
+		errs := r.readRecords(cands, b)
+		for j, idx := range cands {
+			if errs[j] != nil {
+				r.markBad(idx, errs[j])
+				continue
+			}
+			r.present[idx] = true
+			got++
+		}
+	}
+	return r.codec.decode(r.frames, r.present, blockLen, r.block)
+}
+
+// candidates picks up to k shards to try next: not failed, not yet tried
+// for this block, data shards before parity shards.
+func (r *Reader) candidates(k int) []int {
+	var out []int
+	for idx := range r.bad {
+		if len(out) == k {
+			break
+		}
+		if !r.bad[idx] && !r.tried[idx] {
+			r.tried[idx] = true
+			out = append(out, idx)
+		}
+	}
+	return out
+}
+
+// readRecords reads block b's record of each shard in idxs in parallel.
+func (r *Reader) readRecords(idxs []int, b int64) []error {
+	errs := make([]error, len(idxs))
+	if len(idxs) == 1 {
+		errs[0] = r.readRecord(idxs[0], b)
+		return errs
+	}
+	done := make(chan struct{}, len(idxs))
+	for j, idx := range idxs {
+		go func() {
+			errs[j] = r.readRecord(idx, b)
+			done <- struct{}{}
+		}()
+	}
+	for range idxs {
+		<-done
+	}
+	return errs
+}
+
+// readRecord reads and checks block b's record of one shard into the
+// frames. It touches only that shard's stream and record.
+func (r *Reader) readRecord(idx int, b int64) error {
+	st, err := r.stream(idx, b)
+	if err != nil {
+		return err
+	}
+	rec := r.frames.recs[idx]
+	if _, err := io.ReadFull(st.rc, rec); err != nil {
+		r.closeStream(idx)
+		return fmt.Errorf("reading block %d: %w", b, err)
+	}
+	st.next += int64(len(rec))
+	if !r.codec.verify(rec) {
+		return fmt.Errorf("block %d: %w", b, ErrCorruptShard)
+	}
+	return nil
+}
+
+// stream returns a read of shard idx's file positioned at block b's record,
+// opening one that runs to the end of the range if needed.
+func (r *Reader) stream(idx int, b int64) (*shardStream, error) {
+	st := &r.streams[idx]
+	off := r.geo.recordOffset(b)
+	if st.rc != nil && st.next == off {
+		return st, nil
+	}
+	r.closeStream(idx)
+
+	o := r.obj
+	d := o.s.drives[o.shardDrive[idx]]
+	p := shardPath(o.dir, o.meta.DataDir)
+	rc, err := d.ReadRange(r.ctx, o.bucket, p, off, r.geo.recordEnd(r.last)-off)
+	if err != nil {
+		return nil, err
+	}
+	*st = shardStream{rc: rc, next: off}
+	return st, nil
+}
+
+// closeStream closes shard idx's stream if it is open.
+func (r *Reader) closeStream(idx int) {
+	if st := &r.streams[idx]; st.rc != nil {
+		_ = st.rc.Close()
+		st.rc = nil
+	}
+}
+
+// markBad stops reading from shard idx's drive and records why.
+func (r *Reader) markBad(idx int, err error) {
+	r.bad[idx] = true
+	r.closeStream(idx)
+	pos := r.obj.shardDrive[idx]
+	r.failures = append(r.failures, DriveFailure{
+		Drive: pos,
+		Err:   fmt.Errorf("drive %d (%s), shard %d: %w", pos, r.obj.s.drives[pos], idx, err),
+	})
+}
+
+// quorumError explains why block b could not be rebuilt.
+func (r *Reader) quorumError(b int64, got int) error {
+	errs := make([]error, 0, len(r.failures))
+	for _, f := range r.failures {
+		errs = append(errs, f.Err)
+	}
+	return fmt.Errorf("%w: block %d of %s/%s: %d good shards, %d needed: %w",
+		ErrReadQuorum, b, r.obj.bucket, r.obj.meta.Key, got, r.codec.data, errors.Join(errs...))
+}

@@ -1,0 +1,98 @@
+package erasure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// errStopWalk stops a walk early without error.
+var errStopWalk = errors.New("erasure: stop walking")
+
+// List returns every object of the bucket that has read quorum, sorted by
+// key in byte order.
+//
+// TODO: List scans every object directory and reads every meta file on every drive per call; a large bucket needs a sorted, paged walk merged across drives.
+func (s *Set) List(ctx context.Context, bucket string) ([]ObjectInfo, error) {
+	var out []ObjectInfo
+	err := s.walk(ctx, bucket, func(info ObjectInfo) error {
+		out = append(out, info)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out, nil
+}
+
+// hasObjects reports whether the bucket holds any object with read quorum.
+func (s *Set) hasObjects(ctx context.Context, bucket string) (bool, error) {
+	found := false
+	err := s.walk(ctx, bucket, func(ObjectInfo) error {
+		found = true
+		return errStopWalk
+	})
+	return found, err
+}
+
+// walk calls fn for each object of the bucket that has read quorum, in no
+// particular order, until fn returns an error. Directories that hold only
+// leftovers on a few drives are skipped.
+func (s *Set) walk(ctx context.Context, bucket string, fn func(ObjectInfo) error) error {
+	dirs, err := s.objectDirs(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	for _, dir := range dirs {
+		metas, errs := s.readMetas(ctx, bucket, dir)
+		m, _, err := s.pickMeta(metas, errs)
+		if errors.Is(err, ErrObjectNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("erasure: listing %s: %w", bucket, err)
+		}
+		if err := fn(m.info(bucket)); err != nil {
+			if errors.Is(err, errStopWalk) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// objectDirs returns the union of the object directories on all drives, in
+// name order. It needs a read quorum of drives to answer.
+func (s *Set) objectDirs(ctx context.Context, bucket string) ([]string, error) {
+	lists := make([][]string, len(s.drives))
+	errs := s.forEach(func(i int, d Drive) error {
+		var err error
+		lists[i], err = d.List(ctx, bucket, ".")
+		return err
+	})
+	if ok := countOK(errs); ok < s.ReadQuorum() {
+		if s.absent(lacksBucket(errs)) {
+			return nil, fmt.Errorf("erasure: listing %s: %w", bucket, ErrBucketNotFound)
+		}
+		op := "listing " + bucket
+		return nil, quorumError(ErrReadQuorum, op, ok, s.ReadQuorum(), errs)
+	}
+
+	seen := map[string]bool{}
+	for _, names := range lists {
+		for _, name := range names {
+			if isObjectDir(name) {
+				seen[name[:len(name)-1]] = true
+			}
+		}
+	}
+	dirs := make([]string, 0, len(seen))
+	for dir := range seen {
+		dirs = append(dirs, dir)
+	}
+	sort.Strings(dirs)
+	return dirs, nil
+}

@@ -1,0 +1,133 @@
+package s3api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/storaged/object"
+)
+
+// Handler serves the S3 API over an object layer. It is safe for
+// concurrent use; it holds no state that requests change.
+type Handler struct {
+	region  string
+	creds   Credentials
+	layer   object.Layer
+	log     hclog.Logger
+	now     func() time.Time
+	ownerID string
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// New validates cfg and returns a Handler that serves it.
+func New(cfg Config) (*Handler, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		region: cfg.Region,
+		creds:  cfg.Credentials,
+		layer:  cfg.Layer,
+		log:    cfg.Logger,
+		now:    cfg.Now,
+	}
+	if h.log == nil {
+		h.log = hclog.NewNullLogger()
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	sum := sha256.Sum256([]byte("strata-owner/" + cfg.Credentials.AccessKeyID))
+	h.ownerID = hex.EncodeToString(sum[:])
+	return h, nil
+}
+
+// request is one S3 request on its way through the handler.
+type request struct {
+	r             *http.Request
+	id            string
+	bucket        string
+	key           string
+	query         url.Values
+	payload       payloadMode
+	payloadSHA256 []byte
+	// payloadLabel names the payload mode for the request log.
+	payloadLabel string
+	signing      *signingContext
+	// abort asks ServeHTTP to cut the connection after logging, because
+	// an answer's body failed after its header was sent.
+	abort bool
+}
+
+// ServeHTTP answers one S3 request and logs one line about it at debug.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	req := newRequest(r)
+	rec.Header().Set("X-Amz-Request-Id", req.id)
+	rec.Header().Set("Server", "Strata")
+	if err := h.serve(rec, req); err != nil {
+		h.fail(rec, req, err)
+	}
+	h.log.Debug("s3 request", "id", req.id, "method", r.Method, "path", r.URL.Path,
+		"status", rec.status, "bytes", rec.bytes, "payload", req.payloadLabel,
+		"duration", time.Since(start), "remote", r.RemoteAddr)
+	if req.abort {
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// newRequest splits a path-style URL into bucket and key.
+func newRequest(r *http.Request) *request {
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	bucket, key, _ := strings.Cut(path, "/")
+	return &request{r: r, id: newRequestID(), bucket: bucket, key: key, query: r.URL.Query()}
+}
+
+// newRequestID returns 16 uppercase hex digits, like AWS's request IDs.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// serve authenticates, routes and runs one request.
+func (h *Handler) serve(w http.ResponseWriter, req *request) error {
+	if isHealthPath(req.r.URL.Path) {
+		return h.serveHealth(w, req)
+	}
+	if err := h.authenticate(req); err != nil {
+		return err
+	}
+	op, err := h.route(req)
+	if err != nil {
+		return err
+	}
+	return op(w, req)
+}
+
+// fail writes err as an S3 error, unless an answer has already begun.
+func (h *Handler) fail(w *statusRecorder, req *request, err error) {
+	e := toAPIError(err)
+	if e.code == "InternalError" {
+		h.log.Error("s3 request failed", "id", req.id, "method", req.r.Method,
+			"path", req.r.URL.Path, "error", e.cause)
+	}
+	if w.status != 0 {
+		h.log.Warn("s3 request failed after its answer began", "id", req.id, "error", err)
+		req.abort = true
+		return
+	}
+	if e.code == "RequestCanceled" {
+		return
+	}
+	writeAPIError(w, req, e)
+}
