@@ -51,8 +51,8 @@ var binaries = map[string]string{
 }
 
 // BuildBinaries builds the three programs into one temporary directory,
-// once per test binary, and returns it. The directory is left for the OS to
-// clean, since other tests of the same binary may still use it.
+// once per test binary, and returns it. Main removes the directory when
+// the test binary ends.
 func BuildBinaries(t testing.TB) string {
 	t.Helper()
 	build.once.Do(func() {
@@ -74,6 +74,16 @@ func BuildBinaries(t testing.TB) string {
 		t.Fatalf("building binaries: %v", build.err)
 	}
 	return build.dir
+}
+
+// Main runs the tests of a package that uses BuildBinaries and removes
+// the built binaries afterwards. Call it from TestMain.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if build.dir != "" {
+		_ = os.RemoveAll(build.dir)
+	}
+	return code
 }
 
 type buildError struct {

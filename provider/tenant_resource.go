@@ -1,0 +1,527 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/strata-storage/strata/controlplane/client"
+	"github.com/strata-storage/strata/controlplane/model"
+)
+
+// tenantResource manages a Tenant: one S3 service with its own storage
+// nodes, endpoint, certificates and root credentials.
+type tenantResource struct {
+	resourceBase
+}
+
+var (
+	_ resource.ResourceWithConfigure      = (*tenantResource)(nil)
+	_ resource.ResourceWithImportState    = (*tenantResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*tenantResource)(nil)
+)
+
+// newTenantResource returns the strata_tenant resource.
+func newTenantResource() resource.Resource { return &tenantResource{} }
+
+// tenantModel is strata_tenant's data.
+type tenantModel struct {
+	ID              types.String   `tfsdk:"id"`
+	UID             types.String   `tfsdk:"uid"`
+	Name            types.String   `tfsdk:"name"`
+	Cluster         types.String   `tfsdk:"cluster"`
+	Region          types.String   `tfsdk:"region"`
+	Parity          types.Int64    `tfsdk:"parity"`
+	Pools           types.List     `tfsdk:"pools"`
+	Labels          types.Map      `tfsdk:"labels"`
+	Endpoint        types.String   `tfsdk:"endpoint"`
+	CABundle        types.String   `tfsdk:"ca_bundle"`
+	AccessKeyID     types.String   `tfsdk:"access_key_id"`
+	SecretAccessKey types.String   `tfsdk:"secret_access_key"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+}
+
+// poolModel is one element of a tenant's pools.
+type poolModel struct {
+	Name            types.String `tfsdk:"name"`
+	Servers         types.Int64  `tfsdk:"servers"`
+	DrivesPerServer types.Int64  `tfsdk:"drives_per_server"`
+	DriveSize       types.String `tfsdk:"drive_size"`
+	Media           types.String `tfsdk:"media"`
+}
+
+// poolType is the object type of one pool.
+var poolType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"name":              types.StringType,
+	"servers":           types.Int64Type,
+	"drives_per_server": types.Int64Type,
+	"drive_size":        types.StringType,
+	"media":             types.StringType,
+}}
+
+// Metadata names the resource type strata_tenant.
+func (r *tenantResource) Metadata(_ context.Context, req resource.MetadataRequest,
+	resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_tenant"
+}
+
+// Schema returns strata_tenant's schema.
+func (r *tenantResource) Schema(ctx context.Context, _ resource.SchemaRequest,
+	resp *resource.SchemaResponse) {
+	resp.Schema = tenantSchema(ctx)
+}
+
+// computedString is a computed string that keeps its value across plans.
+func computedString(md string, sensitive bool) schema.StringAttribute {
+	return schema.StringAttribute{
+		Computed:            true,
+		Sensitive:           sensitive,
+		Description:         plain(md),
+		MarkdownDescription: md,
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+}
+
+// docString is a string attribute with its docs filled in.
+func docString(md string) schema.StringAttribute {
+	return schema.StringAttribute{Description: plain(md), MarkdownDescription: md}
+}
+
+// docInt64 is an int64 attribute with its docs filled in.
+func docInt64(md string) schema.Int64Attribute {
+	return schema.Int64Attribute{Description: plain(md), MarkdownDescription: md}
+}
+
+func tenantSchema(ctx context.Context) schema.Schema {
+	md := "A Strata tenant: one S3 service with its own storage nodes, endpoint, TLS " +
+		"certificates and root credentials, running on a cluster. Changing its pools " +
+		"updates it in place; a change the control plane cannot make fails with its " +
+		"message instead of replacing the tenant, since replacing it would destroy its data."
+
+	name := docString("The tenant's name: " + nameRule().description + ". Changing it " +
+		"replaces the tenant and destroys its data.")
+	name.Required = true
+	name.PlanModifiers = []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	name.Validators = []validator.String{nameRule()}
+
+	cluster := docString("The name of the cluster the tenant's storage nodes run on. " +
+		"Changing it replaces the tenant and destroys its data.")
+	cluster.Required = true
+	cluster.PlanModifiers = []planmodifier.String{stringplanmodifier.RequiresReplace()}
+
+	region := docString("The S3 region the tenant answers for, such as `eu-west-1`. " +
+		"Default `" + model.DefaultRegion + "`.")
+	region.Optional, region.Computed = true, true
+	region.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+
+	parity := docInt64("The number of parity shards in each erasure set: how many " +
+		"drives of a set may fail without losing data. Default: 2 for sets of 4 or 5 " +
+		"drives, 3 for 6 or 7, 4 from 8, half the drives for smaller sets. At most half " +
+		"of each pool's drives.")
+	parity.Optional, parity.Computed = true, true
+	parity.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+
+	return schema.Schema{
+		Description:         plain(md),
+		MarkdownDescription: md,
+		Attributes: map[string]schema.Attribute{
+			"id":      idAttribute("The tenant's name, as Terraform's ID."),
+			"uid":     uidAttribute(model.KindTenant),
+			"name":    name,
+			"cluster": cluster,
+			"region":  region,
+			"parity":  parity,
+			"pools":   poolsAttribute(),
+			"labels":  labelsAttribute(model.KindTenant),
+			"endpoint": computedString("The tenant's S3 endpoint URL, such as "+
+				"`https://127.0.0.1:9000`.", false),
+			"ca_bundle": computedString("The PEM of the CA that signed the S3 endpoint's "+
+				"certificate, for `AWS_CA_BUNDLE` or an SDK's TLS settings.", false),
+			"access_key_id": computedString("The access key ID of the tenant's root "+
+				"credentials.", false),
+			"secret_access_key": computedString("The secret access key of the tenant's "+
+				"root credentials.", true),
+			"timeouts": timeoutsAttribute(ctx, model.KindTenant),
+		},
+	}
+}
+
+func poolsAttribute() schema.ListNestedAttribute {
+	md := "The groups of identical servers that hold the tenant's drives; at least one. " +
+		"Each pool is one erasure set of `servers` × `drives_per_server` drives. Changes " +
+		"are made in place; the control plane refuses (HTTP 422) a change it cannot make, " +
+		"and the apply fails with its message."
+
+	name := docString("The pool's name, unique within the tenant: " +
+		nameRule().description + ".")
+	name.Required = true
+	servers := docInt64(fmt.Sprintf("The number of storage nodes in the pool, 1 to %d.",
+		model.MaxServersPerPool))
+	servers.Required = true
+	drives := docInt64(fmt.Sprintf("The number of drives on each node, 1 to %d. A pool "+
+		"needs at least 2 drives in all.", model.MaxDrivesPerNode))
+	drives.Required = true
+	size := docString("The size of each drive, such as `10Gi` (units `Ki`, `Mi`, `Gi`, " +
+		"`Ti`, or `K`, `M`, `G`, `T`), at least `64Mi`. Default `" + model.DefaultDriveSize +
+		"`. On a `local` cluster it is advisory.")
+	size.Optional, size.Computed = true, true
+	size.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	media := docString("The drives' media: `nvme`, `ssd` or `hdd`. Default `ssd`. On " +
+		"`eks`, it picks the node group.")
+	media.Optional, media.Computed = true, true
+	media.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+
+	return schema.ListNestedAttribute{
+		Required:            true,
+		Description:         plain(md),
+		MarkdownDescription: md,
+		NestedObject: schema.NestedAttributeObject{
+			Attributes: map[string]schema.Attribute{
+				"name":              name,
+				"servers":           servers,
+				"drives_per_server": drives,
+				"drive_size":        size,
+				"media":             media,
+			},
+		},
+	}
+}
+
+// ValidateConfig checks the tenant with the API's rules as far as the
+// configuration's values are known.
+func (r *tenantResource) ValidateConfig(ctx context.Context,
+	req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m tenantModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateTenant(ctx, m)...)
+}
+
+// validateTenant builds the spec that m declares, defaults and validates it,
+// and maps each violation to its attribute. Violations that hang on a value
+// not known yet are left for a later plan.
+func validateTenant(ctx context.Context, m tenantModel) diag.Diagnostics {
+	spec, unknown := specFromConfig(ctx, m)
+	spec.Default()
+	var diags diag.Diagnostics
+	rest := addViolations(&diags, "Invalid tenant", spec.Validate(), adviceInvalid,
+		unknown.covers)
+	for _, v := range rest {
+		diags.AddError("Invalid tenant", v.Field+": "+v.Description+"\n\n"+adviceInvalid)
+	}
+	return diags
+}
+
+// unknownFields names the API fields whose values are not known yet.
+type unknownFields struct {
+	prefixes map[string]bool // a field and everything under it
+	cross    bool            // a value that parity or set-size rules need
+}
+
+var poolFieldRE = regexp.MustCompile(`^spec\.pools\[[0-9]+\]$`)
+
+// covers reports whether a violation of field may be due to an unknown value.
+func (u unknownFields) covers(field string) bool {
+	if u.cross && (field == "spec.parity" || poolFieldRE.MatchString(field)) {
+		return true
+	}
+	for p := range u.prefixes {
+		if field == p || len(field) > len(p) &&
+			field[:len(p)] == p && (field[len(p)] == '.' || field[len(p)] == '[') {
+			return true
+		}
+	}
+	return false
+}
+
+func (u *unknownFields) add(field string) { u.prefixes[field] = true }
+
+// specFromConfig builds the spec that m declares, with a valid stand-in for
+// each value that is not known yet, and names those values.
+func specFromConfig(ctx context.Context, m tenantModel) (model.TenantSpec, unknownFields) {
+	u := unknownFields{prefixes: map[string]bool{}}
+	spec := model.TenantSpec{
+		Cluster: knownString(m.Cluster, "spec.cluster", &u, "stand-in"),
+		Region:  knownString(m.Region, "spec.region", &u, ""),
+	}
+	if m.Parity.IsUnknown() {
+		u.cross = true
+	}
+	spec.Parity = int(m.Parity.ValueInt64())
+	if m.Pools.IsNull() || m.Pools.IsUnknown() {
+		u.add("spec.pools")
+		u.cross = true
+		return spec, u
+	}
+	for i, elem := range m.Pools.Elements() {
+		spec.Pools = append(spec.Pools, poolFromConfig(ctx, elem, i, &u))
+	}
+	return spec, u
+}
+
+// poolFromConfig builds pool i from its configuration.
+func poolFromConfig(ctx context.Context, elem attr.Value, i int, u *unknownFields) model.Pool {
+	field := fmt.Sprintf("spec.pools[%d]", i)
+	obj, ok := elem.(types.Object)
+	var pm poolModel
+	if !ok || obj.IsUnknown() || obj.IsNull() ||
+		obj.As(ctx, &pm, basetypes.ObjectAsOptions{}).HasError() {
+		u.add(field)
+		u.cross = true
+		return model.Pool{Name: "stand-in", Servers: 1, DrivesPerServer: 2}
+	}
+	p := model.Pool{
+		Name:            knownString(pm.Name, field+".name", u, "stand-in"),
+		Servers:         knownInt(pm.Servers, field+".servers", u),
+		DrivesPerServer: knownInt(pm.DrivesPerServer, field+".drivesPerServer", u),
+		DriveSize:       knownString(pm.DriveSize, field+".driveSize", u, ""),
+		Media:           knownString(pm.Media, field+".media", u, ""),
+	}
+	if pm.Servers.IsUnknown() || pm.Servers.IsNull() ||
+		pm.DrivesPerServer.IsUnknown() || pm.DrivesPerServer.IsNull() {
+		u.cross = true
+	}
+	return p
+}
+
+// knownString returns v's value; an unknown v is recorded under field and
+// stands in as standIn.
+func knownString(v types.String, field string, u *unknownFields, standIn string) string {
+	if v.IsUnknown() {
+		u.add(field)
+		return standIn
+	}
+	return v.ValueString()
+}
+
+// knownInt returns v's value; an unknown or missing v is recorded under
+// field (Terraform reports a missing required value itself) and stands in
+// as 1.
+func knownInt(v types.Int64, field string, u *unknownFields) int {
+	if v.IsUnknown() || v.IsNull() {
+		u.add(field)
+		return 1
+	}
+	return int(v.ValueInt64())
+}
+
+// specFromPlan builds the spec to PUT from a known plan.
+func specFromPlan(ctx context.Context, m tenantModel) (model.TenantSpec, diag.Diagnostics) {
+	var pools []poolModel
+	diags := m.Pools.ElementsAs(ctx, &pools, false)
+	spec := model.TenantSpec{
+		Cluster: m.Cluster.ValueString(),
+		Region:  m.Region.ValueString(),
+		Parity:  int(m.Parity.ValueInt64()),
+	}
+	for _, p := range pools {
+		spec.Pools = append(spec.Pools, model.Pool{
+			Name:            p.Name.ValueString(),
+			Servers:         int(p.Servers.ValueInt64()),
+			DrivesPerServer: int(p.DrivesPerServer.ValueInt64()),
+			DriveSize:       p.DriveSize.ValueString(),
+			Media:           p.Media.ValueString(),
+		})
+	}
+	return spec, diags
+}
+
+// fromAPI copies what the control plane returned into m.
+func (m *tenantModel) fromAPI(ctx context.Context, t *model.Tenant) diag.Diagnostics {
+	m.ID = types.StringValue(t.Metadata.Name)
+	m.UID = types.StringValue(t.Metadata.UID)
+	m.Name = types.StringValue(t.Metadata.Name)
+	m.Cluster = types.StringValue(t.Spec.Cluster)
+	m.Region = types.StringValue(t.Spec.Region)
+	m.Parity = types.Int64Value(int64(t.Spec.Parity))
+	m.Labels = labelsFromAPI(t.Metadata.Labels, m.Labels)
+	m.Endpoint = types.StringValue(t.Status.Endpoint)
+	m.CABundle = types.StringValue(t.Status.CABundle)
+	m.AccessKeyID, m.SecretAccessKey = types.StringNull(), types.StringNull()
+	if rc := t.Status.RootCredentials; rc != nil {
+		m.AccessKeyID = types.StringValue(rc.AccessKeyID)
+		m.SecretAccessKey = types.StringValue(rc.SecretAccessKey)
+	}
+	pools := make([]poolModel, len(t.Spec.Pools))
+	for i, p := range t.Spec.Pools {
+		pools[i] = poolModel{
+			Name:            types.StringValue(p.Name),
+			Servers:         types.Int64Value(int64(p.Servers)),
+			DrivesPerServer: types.Int64Value(int64(p.DrivesPerServer)),
+			DriveSize:       types.StringValue(p.DriveSize),
+			Media:           types.StringValue(p.Media),
+		}
+	}
+	var diags diag.Diagnostics
+	m.Pools, diags = types.ListValueFrom(ctx, poolType, pools)
+	return diags
+}
+
+// waiter polls the named tenant.
+func (r *tenantResource) waiter(name string) waiter[model.Tenant] {
+	return waiter[model.Tenant]{
+		get: func(ctx context.Context) (*model.Tenant, error) {
+			return r.client.GetTenant(ctx, name)
+		},
+		progress: func(t *model.Tenant) progress {
+			return metaProgress(t.Metadata, t.Status.ObservedGeneration, t.Status.Conditions)
+		},
+		interval: pollInterval,
+	}
+}
+
+// Create puts the tenant and waits until its storage nodes are ready.
+func (r *tenantResource) Create(ctx context.Context, req resource.CreateRequest,
+	resp *resource.CreateResponse) {
+	var plan tenantModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	t := target{model.KindTenant, plan.Name.ValueString()}
+	found, err := checkAbsent(ctx, r.waiter(t.name))
+	switch {
+	case err != nil:
+		addWaitError(&resp.Diagnostics, "create", t, timeout, "timeouts.create", err)
+		return
+	case found:
+		addExists(&resp.Diagnostics, t, "strata_tenant")
+		return
+	}
+	resp.Diagnostics.Append(r.put(ctx, &plan, "create", timeout, &resp.State)...)
+}
+
+// put sends the tenant's spec, waits until it is ready and saves what
+// exists, even when the wait fails.
+func (r *tenantResource) put(ctx context.Context, m *tenantModel, op string,
+	timeout time.Duration, state *tfsdk.State) diag.Diagnostics {
+	spec, diags := specFromPlan(ctx, *m)
+	labels, d := labelsToAPI(ctx, m.Labels)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	t := target{model.KindTenant, m.Name.ValueString()}
+	put, err := r.client.PutTenant(ctx, t.name, spec, labels)
+	if err != nil {
+		addAPIError(&diags, op, t, err)
+		return diags
+	}
+	tenant, err := r.waiter(t.name).ready(ctx)
+	if tenant == nil {
+		tenant = put // the wait saw nothing newer; save what the PUT returned
+	}
+	diags.Append(m.fromAPI(ctx, tenant)...)
+	diags.Append(state.Set(ctx, m)...)
+	if err != nil {
+		addWaitError(&diags, op, t, timeout, "timeouts."+op, err)
+	}
+	return diags
+}
+
+// Read refreshes the tenant; one that is gone leaves the state.
+func (r *tenantResource) Read(ctx context.Context, req resource.ReadRequest,
+	resp *resource.ReadResponse) {
+	var state tenantModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	t := target{model.KindTenant, state.Name.ValueString()}
+	tenant, err := r.client.GetTenant(ctx, t.name)
+	if readGone(r.waiter(t.name), tenant, err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "read", t, err)
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, tenant)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update puts the changed spec and labels and waits until the tenant is
+// ready. A change the control plane cannot make fails with its message.
+func (r *tenantResource) Update(ctx context.Context, req resource.UpdateRequest,
+	resp *resource.UpdateResponse) {
+	var plan tenantModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	resp.State.Raw = req.State.Raw.Copy() // kept unless the PUT goes through
+	resp.Diagnostics.Append(r.put(ctx, &plan, "update", timeout, &resp.State)...)
+}
+
+// Delete deletes the tenant and waits until it is gone. A tenant that
+// still holds buckets the configuration does not manage is refused by the
+// control plane with a message saying so.
+func (r *tenantResource) Delete(ctx context.Context, req resource.DeleteRequest,
+	resp *resource.DeleteResponse) {
+	var state tenantModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	t := target{model.KindTenant, state.Name.ValueString()}
+	err := r.client.DeleteTenant(ctx, t.name, client.DeleteOptions{})
+	if err == nil {
+		err = r.waiter(t.name).gone(ctx)
+	}
+	if err != nil && !client.IsNotFound(err) {
+		addWaitError(&resp.Diagnostics, "delete", t, timeout, "timeouts.delete", err)
+	}
+}
+
+// ImportState imports a tenant by its name.
+func (r *tenantResource) ImportState(ctx context.Context, req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse) {
+	name, err := parseNameID(model.KindTenant, req.ID)
+	if err != nil {
+		addImportError(&resp.Diagnostics, err, "the tenant's name, such as acme")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+}
