@@ -53,6 +53,7 @@ run_fuzz() {
 total=$SECONDS
 stage "gofmt" check_format
 stage "go vet" go vet ./...
+stage "provider docs are current" ./scripts/check-docs.sh
 stage "unit, integration and acceptance tests" run_tests
 stage "fuzz targets" run_fuzz
 echo "make test passed in $((SECONDS - total))s"

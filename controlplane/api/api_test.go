@@ -38,7 +38,9 @@ func newTestServer(t *testing.T) (*httptest.Server, *client.Client, *recorder) {
 	}
 	t.Cleanup(func() { st.Close() })
 	rec := &recorder{}
-	ts := httptest.NewServer(New(Config{Store: st, Token: testToken, Notifier: rec}))
+	// Every exchange of every test is held against openapi.json.
+	h := newContract(t, t.Errorf).wrap(New(Config{Store: st, Token: testToken, Notifier: rec}))
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	c, err := client.New(client.Config{Endpoint: ts.URL, Token: testToken})
 	if err != nil {
@@ -296,6 +298,9 @@ func do(t *testing.T, ts *httptest.Server, method, path, body string,
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+testToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	for k, v := range header {
 		if v == "" {
 			req.Header.Del(k)

@@ -14,4 +14,15 @@
 //   - DELETE answers 202 while the work runs and 404 once it is done.
 //   - Errors are JSON with a status word, a message a person can act on,
 //     and every field violation with its path.
+//
+// The API's contract is openapi.json, an OpenAPI 3.1 document written by
+// hand beside the handlers and embedded in the binary. It is served at
+// GET /v1/openapi.json behind the same bearer token as every other path:
+// it holds no secret, but one rule for the whole listener leaves no
+// unauthenticated surface to reason about, and a client that can use the
+// API already has the token. Tests keep the document honest: the server's
+// routes and the document's operations must be the same set, every request
+// and response of the API tests is validated against the document with
+// kin-openapi, and the document's schemas must name exactly the JSON fields
+// of the model types. Change the document in the same change as the code.
 package api

@@ -36,6 +36,9 @@ type Config struct {
 type Server struct {
 	cfg Config
 	mux *http.ServeMux
+	// patterns lists every API route on mux, in the order registered, so
+	// that tests can hold them against the OpenAPI document.
+	patterns []string
 }
 
 // New returns a Server for cfg.
@@ -55,23 +58,30 @@ func (s *Server) routes() {
 	clusters := clusterKind(s)
 	tenants := tenantKind(s)
 	buckets := bucketKind(s)
-	s.mux.HandleFunc("GET /v1/clusters", clusters.list)
-	s.mux.HandleFunc("GET /v1/clusters/{name}", clusters.get)
-	s.mux.HandleFunc("PUT /v1/clusters/{name}", clusters.put)
-	s.mux.HandleFunc("DELETE /v1/clusters/{name}", clusters.delete)
-	s.mux.HandleFunc("GET /v1/tenants", tenants.list)
-	s.mux.HandleFunc("GET /v1/tenants/{name}", tenants.get)
-	s.mux.HandleFunc("PUT /v1/tenants/{name}", tenants.put)
-	s.mux.HandleFunc("DELETE /v1/tenants/{name}", tenants.delete)
-	s.mux.HandleFunc("GET /v1/tenants/{tenant}/buckets", buckets.list)
-	s.mux.HandleFunc("GET /v1/tenants/{tenant}/buckets/{name}", buckets.get)
-	s.mux.HandleFunc("PUT /v1/tenants/{tenant}/buckets/{name}", buckets.put)
-	s.mux.HandleFunc("DELETE /v1/tenants/{tenant}/buckets/{name}", buckets.delete)
+	s.handle("GET /v1/clusters", clusters.list)
+	s.handle("GET /v1/clusters/{name}", clusters.get)
+	s.handle("PUT /v1/clusters/{name}", clusters.put)
+	s.handle("DELETE /v1/clusters/{name}", clusters.delete)
+	s.handle("GET /v1/tenants", tenants.list)
+	s.handle("GET /v1/tenants/{name}", tenants.get)
+	s.handle("PUT /v1/tenants/{name}", tenants.put)
+	s.handle("DELETE /v1/tenants/{name}", tenants.delete)
+	s.handle("GET /v1/tenants/{tenant}/buckets", buckets.list)
+	s.handle("GET /v1/tenants/{tenant}/buckets/{name}", buckets.get)
+	s.handle("PUT /v1/tenants/{tenant}/buckets/{name}", buckets.put)
+	s.handle("DELETE /v1/tenants/{tenant}/buckets/{name}", buckets.delete)
+	s.handle("GET /v1/openapi.json", serveOpenAPI)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errorf(http.StatusNotFound, model.ErrNotFound,
 			"no such API path %s %s: resources live under /v1/clusters and /v1/tenants",
 			r.Method, r.URL.Path))
 	})
+}
+
+// handle registers one API route and records its pattern.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.patterns = append(s.patterns, pattern)
+	s.mux.HandleFunc(pattern, h)
 }
 
 // ServeHTTP authenticates the request, gives it a request ID, logs it at
