@@ -78,13 +78,17 @@ func (c *Controller) Notify(kind, name string) {
 }
 
 // Run works the queues until ctx ends, resyncing every resource
-// periodically.
+// periodically. It may be called again after it returns, as a replica
+// that lost the leadership and won it back does.
 func (c *Controller) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for kind, q := range c.queues {
 		for range c.cfg.Workers {
 			wg.Go(func() { c.work(ctx, kind, q) })
 		}
+	}
+	if w, ok := c.cfg.Store.(store.Watcher); ok {
+		wg.Go(func() { c.watch(ctx, w) })
 	}
 	c.resync(ctx)
 	t := time.NewTicker(c.cfg.Resync)
@@ -111,6 +115,21 @@ func (c *Controller) work(ctx context.Context, kind string, q *queue) {
 			c.cfg.Logger.Warn("reconcile failed", "kind", kind, "name", name, "error", err)
 		}
 		q.done(name, requeue, err)
+	}
+}
+
+// watch queues every resource that another replica writes, so that a
+// write through any replica's API is acted on at once.
+func (c *Controller) watch(ctx context.Context, w store.Watcher) {
+	for ctx.Err() == nil {
+		err := w.Watch(ctx, c.Notify)
+		if err != nil && ctx.Err() == nil {
+			c.cfg.Logger.Warn("watching the store failed; retrying", "error", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
 	}
 }
 

@@ -57,3 +57,11 @@ type Store interface {
 	// Close releases the store.
 	Close() error
 }
+
+// Watcher is a Store that can report writes made by other processes, such
+// as other control-plane replicas sharing an etcd.
+type Watcher interface {
+	// Watch calls changed for every document written or deleted from now
+	// until ctx ends. It returns when ctx ends or the watch breaks.
+	Watch(ctx context.Context, changed func(kind, name string)) error
+}

@@ -33,6 +33,7 @@ type ControlPlane struct {
 	BinDir string
 
 	addr string
+	args []string
 	cmd  *exec.Cmd
 	done chan struct{}
 }
@@ -115,14 +116,33 @@ func FreeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
+// Options change how StartWith runs a control plane.
+type Options struct {
+	// StateDir is the state directory; empty means a fresh one. Replicas
+	// that share an etcd store share it too.
+	StateDir string
+	// Args are added to the serve command line, such as --store.
+	Args []string
+}
+
 // Start builds the binaries and starts a control plane with a fresh state
 // directory. It is stopped, with its storage nodes, when the test ends.
 func Start(t testing.TB) *ControlPlane {
 	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *ControlPlane {
+	t.Helper()
+	if opts.StateDir == "" {
+		opts.StateDir = t.TempDir()
+	}
 	cp := &ControlPlane{
-		StateDir: t.TempDir(),
+		StateDir: opts.StateDir,
 		BinDir:   BuildBinaries(t),
 		addr:     FreeAddr(t),
+		args:     opts.Args,
 	}
 	cp.Endpoint = "https://" + cp.addr
 	cp.CACertFile = filepath.Join(cp.StateDir, "ca.pem")
@@ -140,14 +160,15 @@ func Start(t testing.TB) *ControlPlane {
 
 func (cp *ControlPlane) start(t testing.TB) {
 	t.Helper()
-	logf, err := os.OpenFile(filepath.Join(cp.StateDir, "controlplane.log"),
+	logf, err := os.OpenFile(cp.logPath(),
 		os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	cp.cmd = exec.Command(filepath.Join(cp.BinDir, "strata-controlplane"), "serve",
-		"--listen", cp.addr, "--state-dir", cp.StateDir, "--resync", "2s", "--log-level", "debug")
+	args := append([]string{"serve", "--listen", cp.addr, "--state-dir", cp.StateDir,
+		"--resync", "2s", "--log-level", "debug"}, cp.args...)
+	cp.cmd = exec.Command(filepath.Join(cp.BinDir, "strata-controlplane"), args...)
 	cp.cmd.Stdout, cp.cmd.Stderr = logf, logf
 	if err := cp.cmd.Start(); err != nil {
 		t.Fatalf("starting control plane: %v", err)
@@ -234,8 +255,14 @@ func (cp *ControlPlane) Client(t testing.TB) *client.Client {
 
 // Log returns what the control plane has logged so far.
 func (cp *ControlPlane) Log() string {
-	b, _ := os.ReadFile(filepath.Join(cp.StateDir, "controlplane.log"))
+	b, _ := os.ReadFile(cp.logPath())
 	return string(b)
+}
+
+// logPath is the control plane's log file; replicas sharing a state
+// directory each have their own.
+func (cp *ControlPlane) logPath() string {
+	return filepath.Join(cp.StateDir, "controlplane-"+strconv.Itoa(cp.Port())+".log")
 }
 
 // HTTPClient returns an HTTP client that trusts the control plane's CA.

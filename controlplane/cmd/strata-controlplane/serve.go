@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/strata-storage/strata/controlplane/api"
+	"github.com/strata-storage/strata/controlplane/leader"
 	"github.com/strata-storage/strata/controlplane/model"
 	"github.com/strata-storage/strata/controlplane/pki"
 	"github.com/strata-storage/strata/controlplane/provision"
@@ -36,6 +37,7 @@ const (
 	envStateDir  = "STRATA_STATE_DIR"
 	envStoraged  = "STRATA_STORAGED_BIN"
 	envLogLevel  = "STRATA_LOG_LEVEL"
+	envStore     = "STRATA_STORE"
 	defaultState = "./.strata"
 )
 
@@ -51,7 +53,8 @@ const (
 
 type serveConfig struct {
 	listen, stateDir, storagedBin, logLevel string
-	resync                                  time.Duration
+	store, etcdPrefix                       string
+	resync, leaseTTL                        time.Duration
 }
 
 func parseServe(args []string) (serveConfig, error) {
@@ -67,6 +70,12 @@ func parseServe(args []string) (serveConfig, error) {
 		"trace, debug, info, warn or error ($"+envLogLevel+")")
 	fs.DurationVar(&c.resync, "resync", 15*time.Second,
 		"how often every resource is checked for drift")
+	fs.StringVar(&c.store, "store", envOr(envStore, "bolt"),
+		"where state lives: bolt (state.db in the state directory) or "+
+			"etcd://host:port[,host:port...] for several replicas ($"+envStore+")")
+	fs.StringVar(&c.etcdPrefix, "etcd-prefix", "/strata/", "key prefix in etcd")
+	fs.DurationVar(&c.leaseTTL, "leader-lease", 5*time.Second,
+		"with etcd, how long a lost leader keeps the leadership")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -81,6 +90,9 @@ func parseServe(args []string) (serveConfig, error) {
 	}
 	if c.resync < time.Second {
 		return c, fmt.Errorf("--resync %s is too short: use at least 1s", c.resync)
+	}
+	if c.store != "bolt" && !strings.HasPrefix(c.store, "etcd://") {
+		return c, fmt.Errorf("--store %q: use bolt or etcd://host:port[,host:port...]", c.store)
 	}
 	if c.storagedBin == "" {
 		c.storagedBin = besideSelf("storaged")
@@ -124,7 +136,7 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 	if err := os.MkdirAll(cfg.stateDir, 0o700); err != nil {
 		return fmt.Errorf("creating state directory: %w", err)
 	}
-	st, err := store.OpenBolt(filepath.Join(cfg.stateDir, stateFile))
+	st, elector, err := openStore(cfg)
 	if err != nil {
 		return err
 	}
@@ -149,17 +161,62 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 		Resync:       cfg.resync,
 	})
 	srv := api.New(api.Config{Store: st, Token: token, Notifier: ctrl, Logger: log.Named("api")})
-	return listenAndServe(cfg, log, tlsCfg, srv, ctrl)
+	return listenAndServe(cfg, log, tlsCfg, srv, func(ctx context.Context) {
+		reconcileWhileLeading(ctx, log, elector, ctrl)
+	})
+}
+
+// openStore opens the store that --store names, and the elector that goes
+// with it.
+func openStore(cfg serveConfig) (store.Store, leader.Elector, error) {
+	if cfg.store == "bolt" {
+		st, err := store.OpenBolt(filepath.Join(cfg.stateDir, stateFile))
+		return st, leader.Alone{}, err
+	}
+	var endpoints []string
+	for _, hp := range strings.Split(strings.TrimPrefix(cfg.store, "etcd://"), ",") {
+		endpoints = append(endpoints, "http://"+hp)
+	}
+	st, err := store.OpenEtcd(context.Background(), endpoints, cfg.etcdPrefix)
+	if err != nil {
+		return nil, nil, err
+	}
+	el := leader.NewEtcd(st.Client(), cfg.etcdPrefix+"leader", cfg.listen, cfg.leaseTTL)
+	return st, el, nil
+}
+
+// reconcileWhileLeading runs the reconcile loops whenever this replica
+// leads, until ctx ends.
+func reconcileWhileLeading(ctx context.Context, log hclog.Logger, el leader.Elector,
+	ctrl *reconcile.Controller) {
+	for ctx.Err() == nil {
+		lctx, err := el.Lead(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("campaigning for leadership failed; retrying", "error", err)
+				time.Sleep(time.Second)
+			}
+			continue
+		}
+		log.Info("leading: running the reconcile loops")
+		ctrl.Run(lctx)
+		if ctx.Err() == nil {
+			log.Warn("lost the leadership: reconcile loops stopped")
+		}
+	}
 }
 
 func listenAndServe(cfg serveConfig, log hclog.Logger, tlsCfg *tls.Config, h http.Handler,
-	ctrl *reconcile.Controller) error {
+	background func(context.Context)) error {
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s (is another control plane running?): %w",
 			cfg.listen, err)
 	}
 	pidPath := filepath.Join(cfg.stateDir, cpPIDFile)
+	if cfg.store != "bolt" { // replicas may share the state directory
+		pidPath = filepath.Join(cfg.stateDir, "controlplane-"+portOf(ln)+".pid")
+	}
 	if err := atomicfile.Write(pidPath, []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
 		return err
 	}
@@ -167,7 +224,7 @@ func listenAndServe(cfg serveConfig, log hclog.Logger, tlsCfg *tls.Config, h htt
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	done := make(chan struct{})
-	go func() { ctrl.Run(ctx); close(done) }()
+	go func() { background(ctx); close(done) }()
 	hs := &http.Server{Handler: h, TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: log.StandardLogger(&hclog.StandardLoggerOptions{ForceLevel: hclog.Debug})}
 	go func() {
@@ -184,6 +241,10 @@ func listenAndServe(cfg serveConfig, log hclog.Logger, tlsCfg *tls.Config, h htt
 		return nil
 	}
 	return err
+}
+
+func portOf(ln net.Listener) string {
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 }
 
 // loadOrCreateToken reads the admin token, creating it on first start.

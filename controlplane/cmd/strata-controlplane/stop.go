@@ -40,11 +40,24 @@ func stop(args []string) int {
 	return 0
 }
 
-// stopControlPlane sends SIGTERM to the control plane that owns stateDir
-// and waits until it has exited. A control plane that is not running is
-// not an error.
+// stopControlPlane stops every control plane whose pid file is in stateDir
+// (one with bbolt, one per replica with etcd).
 func stopControlPlane(stateDir string) error {
-	b, err := os.ReadFile(filepath.Join(stateDir, cpPIDFile))
+	files, err := filepath.Glob(filepath.Join(stateDir, "controlplane*.pid"))
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range files {
+		errs = append(errs, stopPIDFile(f))
+	}
+	return errors.Join(errs...)
+}
+
+// stopPIDFile sends SIGTERM to the control plane a pid file names and
+// waits until it has exited. One that is not running is not an error.
+func stopPIDFile(path string) error {
+	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	} else if err != nil {
@@ -52,7 +65,7 @@ func stopControlPlane(stateDir string) error {
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil || pid <= 0 {
-		return fmt.Errorf("%s does not hold a pid", cpPIDFile)
+		return fmt.Errorf("%s does not hold a pid", path)
 	}
 	if !isControlPlane(pid) {
 		return nil

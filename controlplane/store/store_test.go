@@ -7,22 +7,42 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/strata-storage/strata/internal/testetcd"
 )
 
-func openTest(t *testing.T) *Bolt {
+// backends returns one fresh store of each kind, so that every test runs
+// against bbolt and against a real (embedded) etcd.
+func backends(t *testing.T) map[string]Store {
 	t.Helper()
 	b, err := OpenBolt(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	return b
+	e, err := OpenEtcd(context.Background(), []string{testetcd.Start(t)}, "/strata-test/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return map[string]Store{"bolt": b, "etcd": e}
+}
+
+// forEach runs f as a subtest against every backend.
+func forEach(t *testing.T, f func(t *testing.T, s Store)) {
+	t.Helper()
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) { f(t, s) })
+	}
 }
 
 func TestPutChecksRevisions(t *testing.T) {
 	t.Parallel()
+	forEach(t, testPutChecksRevisions)
+}
+
+func testPutChecksRevisions(t *testing.T, s Store) {
 	ctx := context.Background()
-	s := openTest(t)
 	rev1, err := s.Put(ctx, "tenant", "acme", []byte("v1"), MustNotExist)
 	if err != nil {
 		t.Fatal(err)
@@ -52,8 +72,11 @@ func TestPutChecksRevisions(t *testing.T) {
 
 func TestRevisionsNeverRepeatAcrossKinds(t *testing.T) {
 	t.Parallel()
+	forEach(t, testRevisionsNeverRepeat)
+}
+
+func testRevisionsNeverRepeat(t *testing.T, s Store) {
 	ctx := context.Background()
-	s := openTest(t)
 	seen := map[int64]bool{}
 	for i := range 10 {
 		kind := []string{"cluster", "tenant"}[i%2]
@@ -67,8 +90,11 @@ func TestRevisionsNeverRepeatAcrossKinds(t *testing.T) {
 
 func TestDeleteAndGetMissing(t *testing.T) {
 	t.Parallel()
+	forEach(t, testDeleteAndGetMissing)
+}
+
+func testDeleteAndGetMissing(t *testing.T, s Store) {
 	ctx := context.Background()
-	s := openTest(t)
 	if _, err := s.Get(ctx, "bucket", "a/b"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("get of an empty kind: got %v, want ErrNotFound", err)
 	}
@@ -86,8 +112,11 @@ func TestDeleteAndGetMissing(t *testing.T) {
 
 func TestListHonoursPrefixAfterAndLimit(t *testing.T) {
 	t.Parallel()
+	forEach(t, testList)
+}
+
+func testList(t *testing.T, s Store) {
 	ctx := context.Background()
-	s := openTest(t)
 	for _, k := range []string{"a/1", "a/2", "a/3", "ab/1", "b/1"} {
 		if _, err := s.Put(ctx, "bucket", k, nil, MustNotExist); err != nil {
 			t.Fatal(err)
