@@ -9,6 +9,7 @@ import (
 
 	"github.com/strata-storage/strata/controlplane/client"
 	"github.com/strata-storage/strata/internal/atomicfile"
+	"github.com/strata-storage/strata/internal/shellenv"
 )
 
 // EnvFileName is the environment file Up writes in the state directory.
@@ -17,27 +18,19 @@ const EnvFileName = "quickstart.env"
 // writeEnv writes the shell environment that reaches the control plane and
 // the tenant, mode 0600 since it holds secrets.
 func writeEnv(cfg Config, cp *controlPlane, t tenant) (string, error) {
-	vars := [][2]string{
-		{client.EnvEndpoint, cp.endpoint},
-		{client.EnvToken, cp.token},
-		{client.EnvCACert, cp.caFile},
-		{"AWS_ENDPOINT_URL", t.endpoint},
-		{"AWS_ACCESS_KEY_ID", t.accessKey},
-		{"AWS_SECRET_ACCESS_KEY", t.secretKey},
-		{"AWS_CA_BUNDLE", t.caFile},
-		{"AWS_REGION", t.region},
+	vars := []shellenv.Var{
+		{Name: client.EnvEndpoint, Value: cp.endpoint},
+		{Name: client.EnvToken, Value: cp.token},
+		{Name: client.EnvCACert, Value: cp.caFile},
+		{Name: "AWS_ENDPOINT_URL", Value: t.endpoint},
+		{Name: "AWS_ACCESS_KEY_ID", Value: t.accessKey},
+		{Name: "AWS_SECRET_ACCESS_KEY", Value: t.secretKey},
+		{Name: "AWS_CA_BUNDLE", Value: t.caFile},
+		{Name: "AWS_REGION", Value: t.region},
 	}
-	var b strings.Builder
-	b.WriteString("# Written by make quickstart. Source it: . " + EnvFileName + "\n")
-	for _, v := range vars {
-		fmt.Fprintf(&b, "export %s=%s\n", v[0], shellQuote(v[1]))
-	}
+	text := shellenv.Format("Written by make quickstart. Source it: . "+EnvFileName, vars)
 	path := filepath.Join(cfg.StateDir, EnvFileName)
-	return path, atomicfile.Write(path, []byte(b.String()), 0o600)
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return path, atomicfile.Write(path, []byte(text), 0o600)
 }
 
 // ReadEnv parses an environment file written by Up.
@@ -46,14 +39,7 @@ func ReadEnv(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		if ok && !strings.HasPrefix(line, "#") {
-			env[k] = strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'")
-		}
-	}
-	return env, nil
+	return shellenv.Parse(string(b)), nil
 }
 
 func readFile(path string) ([]byte, error) {

@@ -3,6 +3,7 @@ package quickstart
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/strata-storage/strata/internal/shellenv"
 	"github.com/strata-storage/strata/internal/testcp"
 )
 
@@ -55,6 +57,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 		t.Fatalf("first up: %v", err)
 	}
 	checkEnvFile(t, first)
+	checkTenantEnvCommand(t, cfg, first)
 	t.Logf("apply took %s; apply to verified S3 round trip %s", first.Apply, first.ToS3)
 
 	second, err := Up(ctx, cfg)
@@ -97,6 +100,35 @@ func checkEnvFile(t *testing.T, res Result) {
 	}
 	if fi, err := os.Stat(res.EnvFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("env file mode: got %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+}
+
+// checkTenantEnvCommand checks that strata-controlplane tenant-env prints
+// the same tenant environment as the quickstart's file.
+func checkTenantEnvCommand(t *testing.T, cfg Config, res Result) {
+	t.Helper()
+	want, err := ReadEnv(res.EnvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "demo-ca.pem")
+	cmd := exec.Command(filepath.Join(cfg.BinDir, "strata-controlplane"), "tenant-env",
+		"--ca-file", caFile, res.Tenant)
+	cmd.Env = []string{"STRATA_ENDPOINT=" + want["STRATA_ENDPOINT"],
+		"STRATA_TOKEN=" + want["STRATA_TOKEN"], "STRATA_CA_CERT=" + want["STRATA_CA_CERT"]}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("tenant-env: %v", err)
+	}
+	got := shellenv.Parse(string(out))
+	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+		"AWS_REGION"} {
+		if got[k] != want[k] {
+			t.Errorf("tenant-env %s: got %q, want %q", k, got[k], want[k])
+		}
+	}
+	if got["AWS_CA_BUNDLE"] != caFile {
+		t.Errorf("tenant-env AWS_CA_BUNDLE: got %q, want %q", got["AWS_CA_BUNDLE"], caFile)
 	}
 }
 
