@@ -2,6 +2,7 @@ package erasure
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"path"
@@ -13,36 +14,83 @@ import (
 // the drive could not be rolled back and was left out of the commit.
 var errBadPreviousMeta = errors.New("erasure: previous meta file unreadable")
 
+// commitJob moves staged files into place on every drive that staged them:
+// first the data (moves), then the meta file, whose rename is the commit
+// point on a drive. The caller holds the lock that orders commits of the
+// meta file's path. If fewer than a write quorum of drives commit, the
+// ones that did are rolled back.
+type commitJob struct {
+	s      *Set
+	ctx    context.Context // not canceled: a half-done commit must finish
+	bucket string
+	what   string // names the object in errors
+	// metaPath is where the meta file goes in the bucket volume;
+	// stagedMeta is where each drive staged its copy in the staging
+	// volume.
+	metaPath   string
+	stagedMeta string
+	// newDir is the data directory of the version being committed, in
+	// the bucket volume, removed on rollback; "" when it has no data.
+	newDir string
+	// ownerDir, when set, is removed on the rollback of a drive that held
+	// no meta file before (the object directory of a new key).
+	ownerDir string
+	// moves, when set, returns the data moves of drive pos, done in order
+	// before the meta file.
+	moves func(pos int) []move
+	// dropDirs names the data directories of the versions that the
+	// commit removed from a replaced meta file, removed once the commit
+	// holds its quorum.
+	dropDirs func(old *fileMeta) []string
+	// decode reads a replaced meta file of drive pos.
+	decode func(b []byte, pos int) (*fileMeta, error)
+	// errs holds, by drive position, why a drive takes no part; the job
+	// adds the drives that fail to commit.
+	errs   []error
+	quorum int
+}
+
+// move is one rename of a commit into the bucket volume.
+type move struct {
+	srcVol, src string
+	dst         string
+	// restore makes a rollback rename the file back to src instead of
+	// deleting it: the source is still needed (an upload's part).
+	restore bool
+}
+
 // commitState is what one drive did during a commit, so that it can be
 // undone.
 type commitState struct {
 	previous []byte // the meta file the commit replaced; nil when none
-	moved    bool   // the data directory was renamed into the object
-	replaced bool   // the meta file was renamed into the object
+	moved    []move // the moves done, in order
+	replaced bool   // the meta file was renamed into place
 }
 
-// commit moves the staged version into the object directory on every drive
-// that staged it, under the object's lock. If fewer than a write quorum of
-// drives commit, the ones that did are rolled back.
-func (p *putJob) commit() error {
-	ctx := context.WithoutCancel(p.ctx) // a half-done commit must finish
-	unlock := p.s.lockObject(p.bucket, p.key)
-	defer unlock()
-
-	states := make([]commitState, len(p.s.drives))
-	p.onAlive(func(i int, d Drive) error {
-		return p.commitDrive(ctx, d, &states[i])
+// run commits on every drive still taking part and checks the quorum.
+func (c *commitJob) run() error {
+	states := make([]commitState, len(c.s.drives))
+	errs := c.s.forEach(func(i int, d Drive) error {
+		if c.errs[i] != nil {
+			return nil
+		}
+		return c.commitDrive(d, i, &states[i])
 	})
-	if err := p.commitQuorum(); err != nil {
-		return errors.Join(err, p.rollback(ctx, states))
+	for i, err := range errs {
+		if err != nil {
+			c.errs[i] = err
+		}
 	}
-	p.dropPrevious(ctx, states)
+	if err := c.checkQuorum(); err != nil {
+		return errors.Join(err, c.rollback(states))
+	}
+	c.dropPrevious(states)
 	return nil
 }
 
 // commitDrive commits the staged version on one drive.
-func (p *putJob) commitDrive(ctx context.Context, d Drive, st *commitState) error {
-	prev, err := d.ReadFile(ctx, p.bucket, metaPath(p.dir))
+func (c *commitJob) commitDrive(d Drive, pos int, st *commitState) error {
+	prev, err := d.ReadFile(c.ctx, c.bucket, c.metaPath)
 	switch {
 	case errors.Is(err, drive.ErrFileNotFound):
 	case err != nil:
@@ -51,69 +99,140 @@ func (p *putJob) commitDrive(ctx context.Context, d Drive, st *commitState) erro
 		st.previous = prev
 	}
 
-	src, dst := path.Join(p.uploadID, p.dataDir), path.Join(p.dir, p.dataDir)
-	if err := d.Rename(ctx, drive.StagingVolume, src, p.bucket, dst); err != nil {
-		return err
+	if c.moves != nil {
+		for _, mv := range c.moves(pos) {
+			if err := d.Rename(c.ctx, mv.srcVol, mv.src, c.bucket, mv.dst); err != nil {
+				return err
+			}
+			st.moved = append(st.moved, mv)
+		}
 	}
-	st.moved = true
-	src = path.Join(p.uploadID, metaFile)
-	if err := d.Rename(ctx, drive.StagingVolume, src, p.bucket, metaPath(p.dir)); err != nil {
+	if err := d.Rename(c.ctx, drive.StagingVolume, c.stagedMeta, c.bucket, c.metaPath); err != nil {
 		return err
 	}
 	st.replaced = true
 	return nil
 }
 
-// commitQuorum checks the commit's outcome and names a missing bucket as
+// checkQuorum checks the commit's outcome and names a missing bucket as
 // such.
-func (p *putJob) commitQuorum() error {
-	err := p.checkQuorum("committing")
-	if err != nil && p.alive() == 0 && p.s.absent(lacksBucket(p.errs)) {
-		return fmt.Errorf("erasure: committing %s/%s: %w", p.bucket, p.key, ErrBucketNotFound)
+func (c *commitJob) checkQuorum() error {
+	ok := countOK(c.errs)
+	switch {
+	case ok >= c.quorum:
+		return nil
+	case ok == 0 && c.s.absent(lacksBucket(c.errs)):
+		return fmt.Errorf("erasure: committing %s: %w", c.what, ErrBucketNotFound)
 	}
-	return err
+	return quorumError(ErrWriteQuorum, "committing "+c.what, ok, c.quorum, c.errs)
 }
 
-// rollback restores each drive that took part of the commit to the meta
-// file it had before, and removes the new data directory.
-func (p *putJob) rollback(ctx context.Context, states []commitState) error {
-	errs := p.s.forEach(func(i int, d Drive) error {
-		st := states[i]
-		switch {
-		case !st.moved:
-			return nil
-		case st.previous == nil:
-			return d.Delete(ctx, p.bucket, p.dir)
-		case st.replaced:
-			if err := d.WriteFile(ctx, p.bucket, metaPath(p.dir), st.previous); err != nil {
-				return err
-			}
-		}
-		return d.Delete(ctx, p.bucket, path.Join(p.dir, p.dataDir))
+// rollback restores each drive that took part of the commit to the state
+// it had before.
+func (c *commitJob) rollback(states []commitState) error {
+	errs := c.s.forEach(func(i int, d Drive) error {
+		return c.undo(d, states[i])
 	})
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("erasure: rolling back %s/%s: %w", p.bucket, p.key, err)
+		return fmt.Errorf("erasure: rolling back %s: %w", c.what, err)
 	}
 	return nil
 }
 
-// dropPrevious removes the data directory of the version the commit
-// replaced on each drive that committed, and the new one on each drive that
-// failed half way. A failure only leaks space.
-func (p *putJob) dropPrevious(ctx context.Context, states []commitState) {
-	p.s.forEach(func(i int, d Drive) error {
-		st := states[i]
-		if st.moved && !st.replaced {
-			return d.Delete(ctx, p.bucket, path.Join(p.dir, p.dataDir))
+// undo reverses what one drive did: the meta file first, so that the
+// drive never points at data that is gone, then the moves, newest first.
+func (c *commitJob) undo(d Drive, st commitState) error {
+	if !st.replaced && len(st.moved) == 0 {
+		return nil
+	}
+	var errs []error
+	if st.replaced && st.previous != nil {
+		errs = append(errs, d.WriteFile(c.ctx, c.bucket, c.metaPath, st.previous))
+	} else if st.replaced {
+		errs = append(errs, d.Delete(c.ctx, c.bucket, c.metaPath))
+	}
+	for i := len(st.moved) - 1; i >= 0; i-- {
+		mv := st.moved[i]
+		if mv.restore {
+			errs = append(errs, d.Rename(c.ctx, c.bucket, mv.dst, mv.srcVol, mv.src))
+		} else {
+			errs = append(errs, d.Delete(c.ctx, c.bucket, mv.dst))
 		}
-		if !st.replaced || st.previous == nil {
+	}
+	if c.newDir != "" && len(st.moved) > 0 {
+		errs = append(errs, d.Delete(c.ctx, c.bucket, c.newDir))
+	}
+	if st.previous == nil && c.ownerDir != "" {
+		errs = append(errs, d.Delete(c.ctx, c.bucket, c.ownerDir))
+	}
+	return errors.Join(errs...)
+}
+
+// dropPrevious removes the data directory of the version the commit
+// replaced on each drive that committed, and undoes the moves of each
+// drive that failed half way. A failure only leaks space.
+func (c *commitJob) dropPrevious(states []commitState) {
+	c.s.forEach(func(i int, d Drive) error {
+		st := states[i]
+		if !st.replaced {
+			return c.undo(d, st)
+		}
+		if st.previous == nil || c.dropDirs == nil {
 			return nil
 		}
-		old, err := decodeMeta(st.previous, p.s.hashKey, p.dir, i)
-		if err != nil || old.DataDir == p.dataDir {
+		old, err := c.decode(st.previous, i)
+		if err != nil {
 			return nil
 		}
 		// TODO: a GET still streaming the previous version fails here with a read error (never wrong bytes); keeping it needs reader refcounts or delayed removal.
-		return d.Delete(ctx, p.bucket, path.Join(p.dir, old.DataDir))
+		var errs []error
+		for _, dir := range c.dropDirs(old) {
+			errs = append(errs, d.Delete(c.ctx, c.bucket, dir))
+		}
+		return errors.Join(errs...)
 	})
+}
+
+// commitObjectMeta stages next, the key's new meta file, on every drive
+// whose errs entry is nil and commits it over the object's meta file,
+// after moves (when set) bring the new version's data into newDir. The
+// caller holds the object's lock. It returns every drive's error.
+func (s *Set) commitObjectMeta(ctx context.Context, bucket string, next fileMeta,
+	moves func(pos int) []move, newDir string, errs []error) ([]error, error) {
+	ctx = context.WithoutCancel(ctx)
+	dir := objectDir(next.Key)
+	stagingID := rand.Text()
+	defer s.forEach(func(_ int, d Drive) error {
+		return d.Delete(ctx, drive.StagingVolume, stagingID)
+	})
+	staged := path.Join(stagingID, metaFile)
+	stageErrs := s.forEach(func(i int, d Drive) error {
+		if errs[i] != nil {
+			return nil
+		}
+		b, err := encodeMeta(next.forDrive(i), s.hashKey)
+		if err != nil {
+			return err
+		}
+		return d.WriteFile(ctx, drive.StagingVolume, staged, b)
+	})
+	for i, err := range errs {
+		if err != nil {
+			stageErrs[i] = err
+		}
+	}
+	quorum := writeQuorum(next.Erasure.Data, next.Erasure.Parity)
+	if ok := countOK(stageErrs); ok < quorum {
+		op := fmt.Sprintf("staging metadata of %s/%s", bucket, next.Key)
+		return stageErrs, quorumError(ErrWriteQuorum, op, ok, quorum, stageErrs)
+	}
+	job := &commitJob{s: s, ctx: ctx, bucket: bucket, what: bucket + "/" + next.Key,
+		metaPath: metaPath(dir), stagedMeta: staged, newDir: newDir, ownerDir: dir,
+		moves: moves, errs: stageErrs, quorum: quorum,
+		dropDirs: func(old *fileMeta) []string { return droppedDirs(dir, old, &next) },
+		decode: func(b []byte, pos int) (*fileMeta, error) {
+			return decodeMeta(b, s.hashKey, dir, pos)
+		},
+	}
+	return job.errs, job.run()
 }

@@ -15,14 +15,57 @@
 //
 //	<bucket>/<sha256(key)>/meta                 this drive's metadata
 //	<bucket>/<sha256(key)>/<dataDir>/shards     this drive's shard file
+//	<bucket>/<sha256(key)>/<dataDir>/part.<n>   or one per part (multipart)
+//	<bucket>/.multipart/<uploadID>/upload       an upload in progress
+//	<bucket>/.multipart/<uploadID>/part.<nnnnn> one part's meta file
+//	<bucket>/.multipart/<uploadID>/<dataDir>/shards  one part's shard file
+//	<bucket>/.bucket/<name>                     bucket configuration (tags)
 //
 // Every write gets a fresh dataDir, so a new version never overwrites the
-// bytes of the one that readers may still be using.
+// bytes of the one that readers may still be using. The system folders
+// start with a dot and so never look like an object directory (64 hex
+// digits): listings skip them, and a bucket's deletion takes them along.
 //
 // The meta file is one line "hh256:<hex checksum>" followed by JSON: key,
 // size, modification time, dataDir, the erasure geometry (D, P, block size,
 // which shard this drive holds, the whole distribution) and the caller's
 // metadata. A meta file whose checksum fails counts as a failed drive.
+// Upload records and bucket configuration records use the same checksum
+// line; every drive holds the same bytes of them, and a read takes the
+// content that a read quorum of drives agrees on.
+//
+// # Multipart uploads
+//
+// NewUpload writes the upload's record, which fixes the coding of every
+// part (the set's geometry and the key's distribution at that time).
+// PutPart writes a part exactly as Put writes an object, committing into
+// the upload's folder under the upload's lock; a part uploaded again
+// replaces the old one. CompleteUpload, under the upload's lock and then
+// the object's, renames each chosen part's shard file into a fresh data
+// directory of the object and then renames a meta file that lists the
+// parts (number, size, metadata) over the object's: the bytes are never
+// copied, and the meta rename is the commit point, as for Put. A drive
+// that lacks one of the chosen parts takes no part in the commit. If the
+// commit misses its quorum, the part files go back into the upload. Once
+// committed, the upload's folder is removed. Reads find each part's
+// shard file from the meta file, and a range that crosses parts reads
+// across their files.
+//
+// Update replaces the meta file in place (one atomic replace per drive),
+// for changes of metadata such as tags that keep the bytes.
+//
+// # Versions
+//
+// A key's meta file describes its current version and, in Older, its
+// older versions, newest first; each version has its own data directory
+// and an ID ("" for the null version). A delete marker is a version without
+// data. How a write or delete treats the versions is the caller's
+// VersionMode: Unversioned keeps one null version, VersionsEnabled adds a
+// version with a fresh ID, VersionsSuspended replaces the null version and
+// keeps the others. Because the versions live in one file, every change is
+// one staged meta file renamed over the old one, under the object's lock,
+// with the same quorum and rollback as any write; drives vote on the whole
+// version list, so a drive that missed a change counts as disagreeing.
 //
 // The shard file is a sequence of records, one per block: a 32-byte hash of
 // the shard block followed by the shard block itself. All blocks but the
@@ -80,7 +123,11 @@
 // storaged/object imports this package and maps these sentinels to its own,
 // keeping both in the chain for errors.Is.
 //
-// Locks are per node: a striped table of object and bucket locks orders
-// commits, deletes and bucket changes inside one process. When sets span
-// nodes these must become distributed locks.
+// Locks are per node: striped tables of object, upload and bucket locks
+// order commits, deletes and bucket changes inside one process. An upload's
+// lock is always taken before an object's. Put and CompleteUpload accept a
+// precondition that runs under the object's lock, so a conditional write
+// (create-only, or replace-this-version) cannot race another commit of the
+// key on this node. When sets span nodes these must become distributed
+// locks.
 package erasure

@@ -20,24 +20,51 @@ type Object struct {
 	bucket string
 	dir    string
 	meta   *fileMeta
+	latest bool
 	// shardDrive is, by shard index, the position of the drive that holds
 	// the shard for this version, or -1 when no drive can serve it.
 	shardDrive []int
 }
 
-// Open reads the object's metadata from every drive and picks the version
-// that has read quorum. It returns an error wrapping ErrObjectNotFound or
-// ErrReadQuorum when there is none. Drives that disagree are reported to
-// Config.OnDegraded.
+// Open reads the object's metadata from every drive and picks the current
+// version of the key that has read quorum. It returns an error wrapping
+// ErrObjectNotFound when there is none (a *DeleteMarkerError when the
+// current version is a delete marker), or ErrReadQuorum. Drives that
+// disagree are reported to Config.OnDegraded.
 func (s *Set) Open(ctx context.Context, bucket, key string) (*Object, error) {
+	return s.open(ctx, bucket, key, "", false)
+}
+
+// OpenVersion is Open for the version of ID versionID ("" is the null
+// version): ErrVersionNotFound when the key has no such version, a
+// *DeleteMarkerError wrapping ErrDeleteMarker when it is a delete marker.
+func (s *Set) OpenVersion(ctx context.Context, bucket, key, versionID string) (*Object, error) {
+	return s.open(ctx, bucket, key, versionID, true)
+}
+
+// open reads the key's meta file and picks the current version, or the
+// named one when named is true.
+func (s *Set) open(ctx context.Context, bucket, key, versionID string,
+	named bool) (*Object, error) {
 	dir := objectDir(key)
 	metas, errs := s.readMetas(ctx, bucket, dir)
-	m, bad, err := s.pickMeta(metas, errs)
+	cur, bad, err := s.pickMeta(metas, errs)
 	if err != nil {
 		return nil, fmt.Errorf("erasure: opening %s/%s: %w", bucket, key, err)
 	}
-
-	o := &Object{s: s, bucket: bucket, dir: dir, meta: m}
+	m := cur
+	if named {
+		var ok bool
+		if m, ok = cur.findVersion(versionID); !ok {
+			return nil, fmt.Errorf("erasure: opening version %q of %s/%s: %w", versionID, bucket,
+				key, ErrVersionNotFound)
+		}
+	}
+	if m.DeleteMarker {
+		return nil, fmt.Errorf("erasure: opening %s/%s: %w", bucket, key,
+			&DeleteMarkerError{VersionID: m.VersionID, Latest: !named})
+	}
+	o := &Object{s: s, bucket: bucket, dir: dir, meta: m, latest: m == cur}
 	o.shardDrive = make([]int, len(m.Erasure.Distribution))
 	for i := range o.shardDrive {
 		o.shardDrive[i] = -1
@@ -61,11 +88,16 @@ func (s *Set) Stat(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 }
 
 // Info returns the version's info. The caller must not change its Metadata.
-func (o *Object) Info() ObjectInfo { return o.meta.info(o.bucket) }
+func (o *Object) Info() ObjectInfo {
+	info := o.meta.info(o.bucket)
+	info.IsLatest = o.latest
+	return info
+}
 
 // NewReader returns a reader over length bytes of the version from offset.
 // The range must lie inside the object. The reader fetches and checks only
-// the blocks the range touches, one block at a time; ctx bounds every read.
+// the blocks the range touches, one block at a time, crossing from part to
+// part of a multipart object; ctx bounds every read.
 func (o *Object) NewReader(ctx context.Context, offset, length int64) (*Reader, error) {
 	if offset < 0 || length < 0 || offset+length > o.meta.Size {
 		return nil, fmt.Errorf("erasure: range [%d, %d) outside %s/%s of %d bytes",
@@ -79,23 +111,54 @@ func (o *Object) NewReader(ctx context.Context, offset, length int64) (*Reader, 
 
 	total := e.Data + e.Parity
 	r := &Reader{
-		ctx:       ctx,
-		obj:       o,
-		codec:     &codec{enc: enc, data: e.Data, parity: e.Parity, key: o.s.hashKey},
-		geo:       o.meta.geometry(),
-		remaining: length,
-		streams:   make([]shardStream, total),
-		bad:       make([]bool, total),
-		present:   make([]bool, total),
-		tried:     make([]bool, total),
+		ctx:     ctx,
+		obj:     o,
+		codec:   &codec{enc: enc, data: e.Data, parity: e.Parity, key: o.s.hashKey},
+		spans:   spansOf(o.meta.segments(o.dir), offset, length),
+		streams: make([]shardStream, total),
+		bad:     make([]bool, total),
+		present: make([]bool, total),
+		tried:   make([]bool, total),
 	}
 	for idx, pos := range o.shardDrive {
 		r.bad[idx] = pos < 0
 	}
 	if length > 0 {
-		r.start(offset, length)
+		maxShard := ceilDiv(e.BlockSize, int64(e.Data))
+		r.frames = newFrames(total, maxShard)
+		r.block = make([]byte, 0, int64(e.Data)*maxShard)
 	}
 	return r, nil
+}
+
+// segment is one shard file of an object version: the whole object, or
+// one part of a multipart object.
+type segment struct {
+	file string // the shard file's path in the bucket volume
+	geo  geometry
+}
+
+// span is the part of a read that falls in one segment.
+type span struct {
+	segment
+	offset, length int64 // inside the segment
+}
+
+// spansOf cuts [offset, offset+length) of the segments' concatenation
+// into the non-empty spans it touches.
+func spansOf(segs []segment, offset, length int64) []span {
+	var out []span
+	for _, sg := range segs {
+		size := sg.geo.size
+		if length > 0 && offset < size {
+			n := min(length, size-offset)
+			out = append(out, span{segment: sg, offset: offset, length: n})
+			length -= n
+			offset = size
+		}
+		offset -= size
+	}
+	return out
 }
 
 // Reader streams a range of an object version. It is not safe for
@@ -104,16 +167,18 @@ type Reader struct {
 	ctx   context.Context
 	obj   *Object
 	codec *codec
+	spans []span // the spans not yet started
+	file  string // the shard file of the current span
 	geo   geometry
 
 	frames    *frames
 	block     []byte
 	pending   []byte // decoded bytes not yet returned
-	first     int64  // first block of the range
+	first     int64  // first block of the span
 	next      int64  // next block to decode
-	last      int64  // last block of the range
-	skip      int64  // bytes of the first block before the range
-	remaining int64  // bytes of the range not yet decoded
+	last      int64  // last block of the span
+	skip      int64  // bytes of the first block before the span
+	remaining int64  // bytes of the span not yet decoded
 
 	streams  []shardStream // by shard index
 	bad      []bool        // by shard index: not to be read again
@@ -133,16 +198,25 @@ type shardStream struct {
 // errReaderClosed is returned by Read after Close.
 var errReaderClosed = errors.New("erasure: read after close")
 
-// start sets up the block arithmetic and buffers of a non-empty range.
-func (r *Reader) start(offset, length int64) {
-	bs := r.geo.blockSize
-	r.first = offset / bs
+// startSpan moves the reader to its next span, closing the streams of the
+// one before. It reports false when no span is left.
+func (r *Reader) startSpan() bool {
+	if len(r.spans) == 0 {
+		return false
+	}
+	sp := r.spans[0]
+	r.spans = r.spans[1:]
+	for idx := range r.streams {
+		r.closeStream(idx)
+	}
+	bs := sp.geo.blockSize
+	r.file, r.geo = sp.file, sp.geo
+	r.first = sp.offset / bs
 	r.next = r.first
-	r.last = (offset + length - 1) / bs
-	r.skip = offset % bs
-	maxShard := r.geo.shardLen(bs)
-	r.frames = newFrames(len(r.streams), maxShard)
-	r.block = make([]byte, 0, int64(r.codec.data)*maxShard)
+	r.last = (sp.offset + sp.length - 1) / bs
+	r.skip = sp.offset % bs
+	r.remaining = sp.length
+	return true
 }
 
 // Read implements io.Reader. It returns an error wrapping ErrReadQuorum
@@ -152,7 +226,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 		if r.err != nil {
 			return 0, r.err
 		}
-		if r.remaining == 0 {
+		if r.remaining == 0 && !r.startSpan() {
 			r.err = io.EOF
 			r.finish()
 			continue
@@ -304,8 +378,7 @@ func (r *Reader) stream(idx int, b int64) (*shardStream, error) {
 
 	o := r.obj
 	d := o.s.drives[o.shardDrive[idx]]
-	p := shardPath(o.dir, o.meta.DataDir)
-	rc, err := d.ReadRange(r.ctx, o.bucket, p, off, r.geo.recordEnd(r.last)-off)
+	rc, err := d.ReadRange(r.ctx, o.bucket, r.file, off, r.geo.recordEnd(r.last)-off)
 	if err != nil {
 		return nil, err
 	}

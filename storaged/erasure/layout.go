@@ -3,6 +3,7 @@ package erasure
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash/fnv"
 	"path"
 )
@@ -11,6 +12,14 @@ import (
 const (
 	metaFile  = "meta"
 	shardFile = "shards"
+)
+
+// Names of the system folders inside a bucket volume. They start with a
+// dot, so they never look like an object directory (64 hex digits).
+const (
+	uploadsDir = ".multipart"
+	configDir  = ".bucket"
+	uploadFile = "upload"
 )
 
 // objectDir returns the directory of a key inside its bucket volume: the hex
@@ -35,6 +44,30 @@ func metaPath(dir string) string { return path.Join(dir, metaFile) }
 
 // shardPath returns the path of an object version's shard file.
 func shardPath(dir, dataDir string) string { return path.Join(dir, dataDir, shardFile) }
+
+// partShardPath returns the path of part number n's shard file inside a
+// multipart object version.
+func partShardPath(dir, dataDir string, n int) string {
+	return path.Join(dir, dataDir, fmt.Sprintf("part.%d", n))
+}
+
+// uploadDir returns the directory of a multipart upload in its bucket.
+func uploadDir(uploadID string) string { return path.Join(uploadsDir, uploadID) }
+
+// uploadPath returns the path of an upload's record.
+func uploadPath(uploadID string) string { return path.Join(uploadsDir, uploadID, uploadFile) }
+
+// partMetaPath returns the path of the meta file of part n of an upload.
+func partMetaPath(uploadID string, n int) string {
+	return path.Join(uploadsDir, uploadID, partMetaName(n))
+}
+
+// partMetaName names part n's meta file; the zero padding keeps a
+// directory listing in part order.
+func partMetaName(n int) string { return fmt.Sprintf("part.%05d", n) }
+
+// configPath returns the path of a bucket configuration record.
+func configPath(name string) string { return path.Join(configDir, name) }
 
 // distribution returns, for each drive position, the index of the shard it
 // holds for this object. Shards are rotated by a stable hash of bucket and

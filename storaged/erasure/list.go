@@ -10,14 +10,18 @@ import (
 // errStopWalk stops a walk early without error.
 var errStopWalk = errors.New("erasure: stop walking")
 
-// List returns every object of the bucket that has read quorum, sorted by
-// key in byte order.
+// List returns the current version of every object of the bucket that has
+// read quorum and is not a delete marker, sorted by key in byte order.
 //
 // TODO: List scans every object directory and reads every meta file on every drive per call; a large bucket needs a sorted, paged walk merged across drives.
 func (s *Set) List(ctx context.Context, bucket string) ([]ObjectInfo, error) {
 	var out []ObjectInfo
-	err := s.walk(ctx, bucket, func(info ObjectInfo) error {
-		out = append(out, info)
+	err := s.walk(ctx, bucket, func(m *fileMeta) error {
+		if !m.DeleteMarker {
+			info := m.info(bucket)
+			info.IsLatest = true
+			out = append(out, info)
+		}
 		return nil
 	})
 	if err != nil {
@@ -27,20 +31,45 @@ func (s *Set) List(ctx context.Context, bucket string) ([]ObjectInfo, error) {
 	return out, nil
 }
 
-// hasObjects reports whether the bucket holds any object with read quorum.
+// ListVersions returns every version of every object of the bucket that
+// has read quorum, delete markers included, sorted by key in byte order
+// and, within a key, newest first.
+func (s *Set) ListVersions(ctx context.Context, bucket string) ([]ObjectInfo, error) {
+	var keys []*fileMeta
+	err := s.walk(ctx, bucket, func(m *fileMeta) error {
+		keys = append(keys, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Key < keys[j].Key })
+	var out []ObjectInfo
+	for _, m := range keys {
+		for i, v := range m.versions() {
+			info := v.info(bucket)
+			info.IsLatest = i == 0
+			out = append(out, info)
+		}
+	}
+	return out, nil
+}
+
+// hasObjects reports whether the bucket holds any object version, delete
+// markers included, with read quorum.
 func (s *Set) hasObjects(ctx context.Context, bucket string) (bool, error) {
 	found := false
-	err := s.walk(ctx, bucket, func(ObjectInfo) error {
+	err := s.walk(ctx, bucket, func(*fileMeta) error {
 		found = true
 		return errStopWalk
 	})
 	return found, err
 }
 
-// walk calls fn for each object of the bucket that has read quorum, in no
-// particular order, until fn returns an error. Directories that hold only
-// leftovers on a few drives are skipped.
-func (s *Set) walk(ctx context.Context, bucket string, fn func(ObjectInfo) error) error {
+// walk calls fn with the meta file of each object of the bucket that has
+// read quorum, in no particular order, until fn returns an error.
+// Directories that hold only leftovers on a few drives are skipped.
+func (s *Set) walk(ctx context.Context, bucket string, fn func(*fileMeta) error) error {
 	dirs, err := s.objectDirs(ctx, bucket)
 	if err != nil {
 		return err
@@ -54,7 +83,7 @@ func (s *Set) walk(ctx context.Context, bucket string, fn func(ObjectInfo) error
 		if err != nil {
 			return fmt.Errorf("erasure: listing %s: %w", bucket, err)
 		}
-		if err := fn(m.info(bucket)); err != nil {
+		if err := fn(m); err != nil {
 			if errors.Is(err, errStopWalk) {
 				return nil
 			}

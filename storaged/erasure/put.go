@@ -3,6 +3,7 @@ package erasure
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -18,77 +19,144 @@ type PutOptions struct {
 	// and before anything is committed; what it returns is stored with the
 	// object. An error from it aborts the write and is returned wrapped.
 	Metadata func() (map[string]string, error)
+	// Precondition, when set, is called under the object's lock just
+	// before the commit, with the info of the current version the write
+	// would follow (nil when the key holds none, or a delete marker). An
+	// error from it aborts the write, is returned wrapped and leaves the
+	// key as it was. Because the lock is held, no other commit of the key
+	// on this node can come between the check and the write.
+	Precondition func(current *ObjectInfo) error
+	// Mode is how the bucket keeps versions.
+	Mode VersionMode
 }
 
-// Put stores body as the whole content of bucket/key, replacing any
-// previous version once the new one holds a write quorum. It reads body to
-// io.EOF; any read error aborts the write and is returned wrapped, and
-// nothing is committed. The bucket must exist (else ErrBucketNotFound at
-// commit). When too few drives take the write, Put rolls back the ones that
-// did and returns an error wrapping ErrWriteQuorum.
+// Put stores body as the whole content of bucket/key. The new version
+// becomes the current one once it holds a write quorum; the versions it
+// replaces (per opts.Mode) are removed then. It reads body to io.EOF; any
+// read error aborts the write and is returned wrapped, and nothing is
+// committed. The bucket must exist (else ErrBucketNotFound at commit). When
+// too few drives take the write, Put rolls back the ones that did and
+// returns an error wrapping ErrWriteQuorum.
 func (s *Set) Put(ctx context.Context, bucket, key string, body io.Reader,
 	opts PutOptions) (ObjectInfo, error) {
-	p, err := s.startPut(ctx, bucket, key)
+	p, err := s.startPut(ctx, bucket, key, s.coding(bucket, key))
 	if err != nil {
 		return ObjectInfo{}, err
 	}
 	defer p.cleanup()
 
-	if err := p.stream(body); err != nil {
-		return ObjectInfo{}, err
-	}
-	var md map[string]string
-	if opts.Metadata != nil {
-		if md, err = opts.Metadata(); err != nil {
-			return ObjectInfo{}, fmt.Errorf("erasure: collecting metadata: %w", err)
-		}
-	}
-	if err := p.finishShards(); err != nil {
-		return ObjectInfo{}, err
-	}
-	m, err := p.stageMeta(md)
+	v, err := p.write(body, opts.Metadata)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	if err := p.commit(); err != nil {
+	v.VersionID = newVersionID(opts.Mode)
+	src, dst := path.Join(p.stagingID, p.dataDir), path.Join(objectDir(key), p.dataDir)
+	moves := func(int) []move { return []move{{srcVol: drive.StagingVolume, src: src, dst: dst}} }
+	unlock := s.lockObject(bucket, key)
+	defer unlock()
+	return s.commitVersion(ctx, bucket, v, opts.Precondition, opts.Mode, moves, dst, p.errs)
+}
+
+// commitVersion makes v the current version of its key: it checks the
+// precondition against the current version, merges v into the key's
+// versions per mode, and commits the result on the drives whose errs entry
+// is nil. The caller holds the object's lock.
+func (s *Set) commitVersion(ctx context.Context, bucket string, v fileMeta,
+	pre func(*ObjectInfo) error, mode VersionMode, moves func(int) []move, newDir string,
+	errs []error) (ObjectInfo, error) {
+	cur, err := s.current(ctx, bucket, v.Key)
+	if err != nil {
 		return ObjectInfo{}, err
 	}
-	s.report(bucket, key, failures(p.errs))
-	return m.info(bucket), nil
+	if err := checkPrecondition(bucket, v.Key, cur, pre); err != nil {
+		return ObjectInfo{}, err
+	}
+	next := withVersion(cur, v, mode)
+	errs, err = s.commitObjectMeta(ctx, bucket, next, moves, newDir, errs)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	s.report(bucket, v.Key, failures(errs))
+	info := v.info(bucket)
+	info.IsLatest = true
+	return info, nil
 }
 
-// putJob is one Put in flight.
+// coding returns how a new object of bucket/key is coded on this set.
+func (s *Set) coding(bucket, key string) erasureMeta {
+	return erasureMeta{
+		Data:         s.data,
+		Parity:       s.parity,
+		BlockSize:    int64(s.blockSize),
+		Distribution: distribution(bucket, key, len(s.drives)),
+	}
+}
+
+// current returns the key's meta file as a read quorum of drives holds
+// it, or nil when the key has none. The caller holds the object's lock.
+func (s *Set) current(ctx context.Context, bucket, key string) (*fileMeta, error) {
+	metas, errs := s.readMetas(ctx, bucket, objectDir(key))
+	m, _, err := s.pickMeta(metas, errs)
+	switch {
+	case errors.Is(err, ErrObjectNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("erasure: reading the current version of %s/%s: %w", bucket, key, err)
+	}
+	return m, nil
+}
+
+// checkPrecondition calls fn, when set, with the current version of the
+// key: nil when there is none or it is a delete marker.
+func checkPrecondition(bucket, key string, cur *fileMeta, fn func(*ObjectInfo) error) error {
+	if fn == nil {
+		return nil
+	}
+	var info *ObjectInfo
+	if cur != nil && !cur.DeleteMarker {
+		i := cur.info(bucket)
+		info = &i
+	}
+	if err := fn(info); err != nil {
+		return fmt.Errorf("erasure: precondition of %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// putJob is one erasure-coded write in flight: an object's whole body or
+// one part of an upload.
 type putJob struct {
-	s        *Set
-	ctx      context.Context
-	bucket   string
-	key      string
-	dir      string // object directory in the bucket volume
-	uploadID string // staging directory
-	dataDir  string
-	dist     []int
-	writers  []drive.FileWriter // by drive position; nil once the drive failed
-	errs     []error            // by drive position
-	size     int64
+	s         *Set
+	ctx       context.Context
+	bucket    string
+	key       string
+	coding    erasureMeta
+	part      int    // the part number of an upload part; 0 for an object
+	stagingID string // the job's folder in the staging volume
+	dataDir   string
+	writers   []drive.FileWriter // by drive position; nil when failed or done
+	errs      []error            // by drive position
+	size      int64
 }
 
-// startPut opens a shard writer in the staging volume of every drive.
-func (s *Set) startPut(ctx context.Context, bucket, key string) (*putJob, error) {
+// startPut opens a shard file in the staging volume of every drive. It
+// fails with ErrWriteQuorum when too few drives can take the write.
+func (s *Set) startPut(ctx context.Context, bucket, key string,
+	coding erasureMeta) (*putJob, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("erasure: writing %s/%s: %w", bucket, key, err)
 	}
 	p := &putJob{
-		s:        s,
-		ctx:      ctx,
-		bucket:   bucket,
-		key:      key,
-		dir:      objectDir(key),
-		uploadID: rand.Text(),
-		dataDir:  rand.Text(),
-		dist:     distribution(bucket, key, len(s.drives)),
-		writers:  make([]drive.FileWriter, len(s.drives)),
+		s:         s,
+		ctx:       ctx,
+		bucket:    bucket,
+		key:       key,
+		coding:    coding,
+		stagingID: rand.Text(),
+		dataDir:   rand.Text(),
+		writers:   make([]drive.FileWriter, len(s.drives)),
 	}
-	shards := shardPath(p.uploadID, p.dataDir)
+	shards := shardPath(p.stagingID, p.dataDir)
 	p.errs = s.forEach(func(i int, d Drive) error {
 		var err error
 		p.writers[i], err = d.CreateFile(ctx, drive.StagingVolume, shards)
@@ -101,15 +169,47 @@ func (s *Set) startPut(ctx context.Context, bucket, key string) (*putJob, error)
 	return p, nil
 }
 
+// write streams body into the shard files and syncs them, and returns the
+// meta file that describes them. metadata, when set, gives the caller's
+// metadata once the body has ended.
+func (p *putJob) write(body io.Reader,
+	metadata func() (map[string]string, error)) (fileMeta, error) {
+	if err := p.stream(body); err != nil {
+		return fileMeta{}, err
+	}
+	var md map[string]string
+	if metadata != nil {
+		var err error
+		if md, err = metadata(); err != nil {
+			return fileMeta{}, fmt.Errorf("erasure: collecting metadata: %w", err)
+		}
+	}
+	if err := p.finishShards(); err != nil {
+		return fileMeta{}, err
+	}
+	m := fileMeta{
+		Version:  metaVersion,
+		Key:      p.key,
+		Size:     p.size,
+		ModTime:  time.Now().UTC(),
+		DataDir:  p.dataDir,
+		Erasure:  p.coding,
+		Metadata: md,
+		Part:     p.part,
+	}
+	return m, nil
+}
+
 // alive counts the drives still taking the write.
 func (p *putJob) alive() int { return countOK(p.errs) }
 
 // checkQuorum returns ErrWriteQuorum when too few drives are left.
 func (p *putJob) checkQuorum(op string) error {
-	if p.alive() >= p.s.WriteQuorum() {
+	need := writeQuorum(p.coding.Data, p.coding.Parity)
+	if p.alive() >= need {
 		return nil
 	}
-	return quorumError(ErrWriteQuorum, op, p.alive(), p.s.WriteQuorum(), p.errs)
+	return quorumError(ErrWriteQuorum, op, p.alive(), need, p.errs)
 }
 
 // fail records a drive's failure and drops its writer.
@@ -124,13 +224,14 @@ func (p *putJob) fail(i int, err error) {
 // stream reads body block by block, encodes each block and writes its
 // records to every drive still taking the write.
 func (p *putJob) stream(body io.Reader) error {
-	enc, err := p.s.encoder(p.s.data, p.s.parity)
+	e := p.coding
+	enc, err := p.s.encoder(e.Data, e.Parity)
 	if err != nil {
 		return err
 	}
-	c := &codec{enc: enc, data: p.s.data, parity: p.s.parity, key: p.s.hashKey}
-	block := make([]byte, p.s.blockSize)
-	f := newFrames(len(p.s.drives), ceilDiv(int64(p.s.blockSize), int64(p.s.data)))
+	c := &codec{enc: enc, data: e.Data, parity: e.Parity, key: p.s.hashKey}
+	block := make([]byte, e.BlockSize)
+	f := newFrames(len(p.s.drives), ceilDiv(e.BlockSize, int64(e.Data)))
 
 	for {
 		if err := p.ctx.Err(); err != nil {
@@ -163,7 +264,7 @@ func (p *putJob) writeBlock(c *codec, f *frames, block []byte) error {
 			continue
 		}
 		wg.Go(func() {
-			_, writeErrs[i] = w.Write(f.recs[p.dist[i]])
+			_, writeErrs[i] = w.Write(f.recs[p.coding.Distribution[i]])
 		})
 	}
 	wg.Wait()
@@ -196,30 +297,45 @@ func (p *putJob) finishShards() error {
 	return p.checkQuorum("syncing shard files")
 }
 
-// stageMeta writes each drive's meta file into the staging volume.
-func (p *putJob) stageMeta(md map[string]string) (fileMeta, error) {
-	m := fileMeta{
-		Version: metaVersion,
-		Key:     p.key,
-		Size:    p.size,
-		ModTime: time.Now().UTC(),
-		DataDir: p.dataDir,
-		Erasure: erasureMeta{
-			Data:         p.s.data,
-			Parity:       p.s.parity,
-			BlockSize:    int64(p.s.blockSize),
-			Distribution: p.dist,
-		},
-		Metadata: md,
-	}
+// stageMeta writes each drive's copy of m into the staging volume.
+func (p *putJob) stageMeta(m fileMeta) error {
 	p.onAlive(func(i int, d Drive) error {
 		b, err := encodeMeta(m.forDrive(i), p.s.hashKey)
 		if err != nil {
 			return err
 		}
-		return d.WriteFile(p.ctx, drive.StagingVolume, path.Join(p.uploadID, metaFile), b)
+		return d.WriteFile(p.ctx, drive.StagingVolume, path.Join(p.stagingID, metaFile), b)
 	})
-	return m, p.checkQuorum("staging metadata")
+	return p.checkQuorum("staging metadata")
+}
+
+// commitJob returns the commit that moves the staged data directory into
+// dstDir and the staged meta file to metaAt, both in the bucket volume.
+// dropDir names the data directory of a version that the commit replaces.
+func (p *putJob) commitJob(metaAt, dstDir string, dropDir func(old *fileMeta) string) *commitJob {
+	dropDirs := func(old *fileMeta) []string {
+		if old.DataDir == p.dataDir {
+			return nil
+		}
+		return []string{dropDir(old)}
+	}
+	src := path.Join(p.stagingID, p.dataDir)
+	dst := path.Join(dstDir, p.dataDir)
+	return &commitJob{
+		s:          p.s,
+		ctx:        context.WithoutCancel(p.ctx),
+		bucket:     p.bucket,
+		what:       p.bucket + "/" + p.key,
+		metaPath:   metaAt,
+		stagedMeta: path.Join(p.stagingID, metaFile),
+		newDir:     dst,
+		moves: func(int) []move {
+			return []move{{srcVol: drive.StagingVolume, src: src, dst: dst}}
+		},
+		dropDirs: dropDirs,
+		errs:     p.errs,
+		quorum:   writeQuorum(p.coding.Data, p.coding.Parity),
+	}
 }
 
 // onAlive runs fn in parallel on the drives still taking the write and
@@ -249,6 +365,6 @@ func (p *putJob) cleanup() {
 	}
 	ctx := context.WithoutCancel(p.ctx)
 	p.s.forEach(func(_ int, d Drive) error {
-		return d.Delete(ctx, drive.StagingVolume, p.uploadID)
+		return d.Delete(ctx, drive.StagingVolume, p.stagingID)
 	})
 }

@@ -69,6 +69,7 @@ type Set struct {
 
 	objectLocks [lockStripes]sync.RWMutex
 	bucketLocks [lockStripes]sync.RWMutex
+	uploadLocks [lockStripes]sync.Mutex
 }
 
 // New validates cfg and returns the set it describes.
@@ -166,6 +167,36 @@ func (s *Set) lockObject(bucket, key string) func() {
 		o.Unlock()
 		b.RUnlock()
 	}
+}
+
+// lockObjectHeld takes an object's lock for a caller that already holds
+// its bucket's lock shared. It returns the unlock function.
+func (s *Set) lockObjectHeld(bucket, key string) func() {
+	o := &s.objectLocks[stripe(bucket, key)]
+	o.Lock()
+	return o.Unlock
+}
+
+// lockUpload takes the locks a change to one upload needs: its bucket
+// shared, the upload exclusive. An upload's lock is always taken before an
+// object's, never after. It returns the unlock function.
+func (s *Set) lockUpload(bucket, uploadID string) func() {
+	b := &s.bucketLocks[stripe(bucket)]
+	u := &s.uploadLocks[stripe(bucket, uploadID)]
+	b.RLock()
+	u.Lock()
+	return func() {
+		u.Unlock()
+		b.RUnlock()
+	}
+}
+
+// lockBucketShared takes a bucket's lock shared, so that the bucket is
+// not deleted meanwhile. It returns the unlock function.
+func (s *Set) lockBucketShared(bucket string) func() {
+	b := &s.bucketLocks[stripe(bucket)]
+	b.RLock()
+	return b.RUnlock
 }
 
 // lockBucket takes a bucket's lock exclusively, which waits for the

@@ -3,9 +3,9 @@ package integration
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/strata-storage/strata/storaged/internal/teststoraged"
 )
 
 // storagedBin is the binary TestMain builds once for every test; it is
@@ -23,11 +23,9 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "storaged")
-	build := exec.Command("go", "build", "-o", bin,
-		"github.com/strata-storage/strata/storaged/cmd/storaged")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building storaged: %v\n%s", err, out)
+	bin, err := teststoraged.Build(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	storagedBin = bin

@@ -30,7 +30,7 @@ type rawResponse struct {
 // header is sent at all (Go's client always sends one for PUT).
 func rawSignedRequest(t *testing.T, srv *server, method, path string) rawResponse {
 	t.Helper()
-	req, err := http.NewRequest(method, srv.endpoint+path, nil)
+	req, err := http.NewRequest(method, srv.Endpoint+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func rawSignedRequest(t *testing.T, srv *server, method, path string) rawRespons
 		time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := tls.Dial("tcp", srv.addr, &tls.Config{RootCAs: srv.roots})
+	conn, err := tls.Dial("tcp", srv.Addr, &tls.Config{RootCAs: srv.Roots})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/strata-storage/strata/storaged/internal/teststoraged"
 )
 
 func TestHealthAuthAndRefusals(t *testing.T) {
@@ -47,11 +49,11 @@ func TestHealthAuthAndRefusals(t *testing.T) {
 			t.Errorf("got %v, want 400 InvalidBucketName", err)
 		}
 	})
-	t.Run("versioning is NotImplemented, not silently ignored", func(t *testing.T) {
+	t.Run("MFA delete is NotImplemented, not silently ignored", func(t *testing.T) {
 		mustCreateBucket(t, c, "refusals")
 		_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
 			Bucket: aws.String("refusals"), VersioningConfiguration: &types.VersioningConfiguration{
-				Status: types.BucketVersioningStatusEnabled}})
+				Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
 		if errStatus(err) != 501 || errCode(err) != "NotImplemented" {
 			t.Errorf("got %v, want 501 NotImplemented", err)
 		}
@@ -76,7 +78,7 @@ func TestHealthAuthAndRefusals(t *testing.T) {
 // plainGet sends an unsigned GET over the test CA's TLS.
 func plainGet(t *testing.T, srv *server, path string) (int, string, http.Header) {
 	t.Helper()
-	resp, err := srv.httpClient().Get(srv.endpoint + path)
+	resp, err := srv.httpClient().Get(srv.Endpoint + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestBadFlagsExitWithStatus2(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(storagedBin, tt.args...)
-			cmd.Env = append(cleanEnv(), "STRATA_ROOT_ACCESS_KEY_ID=AKIDX",
+			cmd.Env = append(teststoraged.CleanEnv(), "STRATA_ROOT_ACCESS_KEY_ID=AKIDX",
 				"STRATA_ROOT_SECRET_ACCESS_KEY=secret-key-x")
 			out, err := cmd.CombinedOutput()
 			exitErr, ok := err.(*exec.ExitError)

@@ -2,30 +2,106 @@ package object
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/strata-storage/strata/storaged/erasure"
 )
 
 // ErasureLayer is the Layer of a node whose objects live on one erasure
 // set. It adds S3's meaning to the set's storage: name rules, ETags, user
-// metadata and checksums, ranges, and listing pages.
+// metadata and checksums, tags, multipart uploads, ranges, and listing
+// pages.
 //
 // Errors from the erasure package are returned wrapped in this package's
 // sentinels (erasure.ErrWriteQuorum becomes ErrWriteQuorum, and so on), with
 // the erasure error still in the chain. The erasure package never imports
 // this one.
+//
+// An ErasureLayer runs one goroutine, the stale-upload cleaner, until
+// Close.
 type ErasureLayer struct {
-	set *erasure.Set
+	set     *erasure.Set
+	cleaner *cleaner
 }
 
-var _ Layer = (*ErasureLayer)(nil)
+var (
+	_ Layer        = (*ErasureLayer)(nil)
+	_ Versioned    = (*ErasureLayer)(nil)
+	_ Multipart    = (*ErasureLayer)(nil)
+	_ ObjectTagger = (*ErasureLayer)(nil)
+	_ BucketTagger = (*ErasureLayer)(nil)
+)
 
-// NewErasureLayer returns a Layer that stores everything on set.
+// Defaults of ErasureConfig.
+const (
+	// DefaultUploadExpiry is how old an unfinished multipart upload grows
+	// before the cleaner aborts it.
+	DefaultUploadExpiry = 7 * 24 * time.Hour
+	// DefaultCleanInterval is how often the cleaner looks for stale
+	// uploads after its first pass at start.
+	DefaultCleanInterval = 6 * time.Hour
+)
+
+// ErasureConfig configures an ErasureLayer.
+type ErasureConfig struct {
+	// Set stores everything. Required.
+	Set *erasure.Set
+	// UploadExpiry is the age at which the cleaner aborts an unfinished
+	// multipart upload: DefaultUploadExpiry when zero; a negative value
+	// turns the cleaner off.
+	UploadExpiry time.Duration
+	// CleanInterval is the time between cleaner passes:
+	// DefaultCleanInterval when zero.
+	CleanInterval time.Duration
+	// OnClean, when set, is told the outcome of every cleaner pass. It is
+	// called from the cleaner's goroutine.
+	OnClean func(aborted int, err error)
+}
+
+// NewErasureLayer returns a Layer that stores everything on set, with the
+// default upload expiry. Its cleaner aborts stale uploads at once and then
+// periodically; Close stops it.
 func NewErasureLayer(set *erasure.Set) *ErasureLayer {
-	return &ErasureLayer{set: set}
+	l, err := NewErasureLayerFromConfig(ErasureConfig{Set: set})
+	if err != nil {
+		panic(err) // only a nil set fails, and that is a programming error
+	}
+	return l
+}
+
+// NewErasureLayerFromConfig validates cfg and returns the Layer it
+// describes, its cleaner started.
+func NewErasureLayerFromConfig(cfg ErasureConfig) (*ErasureLayer, error) {
+	if cfg.Set == nil {
+		return nil, errors.New("object: ErasureConfig.Set is nil; pass the erasure set to store on")
+	}
+	if cfg.CleanInterval < 0 {
+		return nil, fmt.Errorf("object: ErasureConfig.CleanInterval %s is negative", cfg.CleanInterval)
+	}
+	if cfg.UploadExpiry == 0 {
+		cfg.UploadExpiry = DefaultUploadExpiry
+	}
+	if cfg.CleanInterval == 0 {
+		cfg.CleanInterval = DefaultCleanInterval
+	}
+	l := &ErasureLayer{set: cfg.Set}
+	if cfg.UploadExpiry > 0 {
+		l.cleaner = startCleaner(l, cfg)
+	}
+	return l, nil
+}
+
+// Close stops the stale-upload cleaner and waits for a pass in flight. It
+// is idempotent; the layer still serves requests afterwards.
+func (l *ErasureLayer) Close() error {
+	if l.cleaner != nil {
+		l.cleaner.stop()
+	}
+	return nil
 }
 
 // MakeBucket creates an empty bucket on a write quorum of drives.
@@ -84,16 +160,98 @@ func (l *ErasureLayer) PutObject(ctx context.Context, bucket, key string, r io.R
 		return ObjectInfo{}, mapErr(err)
 	}
 
+	mode, err := l.mode(ctx, bucket)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
 	b := newBody(r, size)
 	info, err := l.set.Put(ctx, bucket, key, b, erasure.PutOptions{
 		Metadata: func() (map[string]string, error) {
 			return storedMetadata(opts, b.etag()), nil
 		},
+		Precondition: precondition(opts.Precondition),
+		Mode:         mode,
 	})
 	if err != nil {
 		return ObjectInfo{}, mapErr(err)
 	}
 	return objectInfo(info), nil
+}
+
+// precondition adapts a Precondition to the erasure layer's object info.
+func precondition(fn func(*ObjectInfo) error) func(*erasure.ObjectInfo) error {
+	if fn == nil {
+		return nil
+	}
+	return func(cur *erasure.ObjectInfo) error {
+		if cur == nil {
+			return fn(nil)
+		}
+		info := objectInfo(*cur)
+		return fn(&info)
+	}
+}
+
+// PutObjectTags replaces the object's tags in its metadata; its bytes,
+// ETag and modification time stay.
+func (l *ErasureLayer) PutObjectTags(ctx context.Context, bucket, key string,
+	tags map[string]string) (ObjectInfo, error) {
+	if _, err := l.open(ctx, bucket, key); err != nil {
+		return ObjectInfo{}, err
+	}
+	return l.updateTags(ctx, bucket, key, tags, erasure.UpdateOptions{})
+}
+
+// updateTags replaces the tags of the version opts names.
+func (l *ErasureLayer) updateTags(ctx context.Context, bucket, key string, tags map[string]string,
+	opts erasure.UpdateOptions) (ObjectInfo, error) {
+	opts.Metadata = func(cur erasure.ObjectInfo) (map[string]string, error) {
+		return withTags(cur.Metadata, tags), nil
+	}
+	info, err := l.set.Update(ctx, bucket, key, opts)
+	if err != nil {
+		return ObjectInfo{}, mapErr(err)
+	}
+	return objectInfo(info), nil
+}
+
+// bucketTagsConfig names the bucket configuration record of its tags.
+const bucketTagsConfig = "tags.json"
+
+// PutBucketTags stores the bucket's tags, or removes them when tags is
+// empty.
+func (l *ErasureLayer) PutBucketTags(ctx context.Context, bucket string,
+	tags map[string]string) error {
+	if _, err := l.HeadBucket(ctx, bucket); err != nil {
+		return err
+	}
+	var data []byte
+	if len(tags) > 0 {
+		var err error
+		if data, err = json.Marshal(tags); err != nil {
+			return fmt.Errorf("object: encoding bucket tags: %w", err)
+		}
+	}
+	return mapErr(l.set.PutBucketConfig(ctx, bucket, bucketTagsConfig, data))
+}
+
+// BucketTags returns the bucket's tags, nil when it has none.
+func (l *ErasureLayer) BucketTags(ctx context.Context, bucket string) (map[string]string, error) {
+	if err := checkBucketName(bucket); err != nil {
+		return nil, err
+	}
+	data, err := l.set.BucketConfig(ctx, bucket, bucketTagsConfig)
+	if errors.Is(err, erasure.ErrConfigNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var tags map[string]string
+	if err := json.Unmarshal(data, &tags); err != nil {
+		return nil, fmt.Errorf("object: decoding the tags of bucket %s: %w", bucket, err)
+	}
+	return tags, nil
 }
 
 // GetObject returns the object's info and a reader over rng, or over the
@@ -105,6 +263,12 @@ func (l *ErasureLayer) GetObject(ctx context.Context, bucket, key string,
 	if err != nil {
 		return ObjectInfo{}, nil, err
 	}
+	return l.read(ctx, o, rng)
+}
+
+// read returns an opened version's info and a reader over rng.
+func (l *ErasureLayer) read(ctx context.Context, o *erasure.Object,
+	rng *Range) (ObjectInfo, io.ReadCloser, error) {
 	info := objectInfo(o.Info())
 	off, n, err := clampRange(rng, info.Size)
 	if err != nil {
@@ -157,16 +321,11 @@ func (l *ErasureLayer) open(ctx context.Context, bucket, key string) (*erasure.O
 	return o, nil
 }
 
-// DeleteObject removes the object; a missing key in an existing bucket is
-// no error.
+// DeleteObject removes the object, or adds a delete marker in a bucket with
+// versioning; a missing key in an existing bucket is no error.
 func (l *ErasureLayer) DeleteObject(ctx context.Context, bucket, key string) error {
-	if err := checkNames(bucket, key); err != nil {
-		return err
-	}
-	if _, err := l.set.StatBucket(ctx, bucket); err != nil {
-		return mapErr(err)
-	}
-	return mapErr(l.set.Delete(ctx, bucket, key))
+	_, err := l.DeleteObjectVersion(ctx, bucket, key, "")
+	return err
 }
 
 // ListObjects returns one page of the bucket's keys.
@@ -202,9 +361,14 @@ func (r reader) Close() error { return r.r.Close() }
 // keeping the original in the chain. Other errors pass unchanged.
 func mapErr(err error) error {
 	var to error
+	var dm *erasure.DeleteMarkerError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &dm):
+		to = &DeleteMarkerError{VersionID: versionOut(dm.VersionID), Latest: dm.Latest}
+	case errors.Is(err, erasure.ErrVersionNotFound):
+		to = ErrVersionNotFound
 	case errors.Is(err, erasure.ErrBucketNotFound):
 		to = ErrBucketNotFound
 	case errors.Is(err, erasure.ErrBucketExists):
@@ -217,6 +381,10 @@ func mapErr(err error) error {
 		to = ErrReadQuorum
 	case errors.Is(err, erasure.ErrWriteQuorum):
 		to = ErrWriteQuorum
+	case errors.Is(err, erasure.ErrUploadNotFound):
+		to = ErrNoSuchUpload
+	case errors.Is(err, erasure.ErrInvalidAssembly):
+		to = ErrInvalidPart
 	default:
 		return err
 	}

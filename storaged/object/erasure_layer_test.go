@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -152,8 +153,16 @@ func TestPutObjectRecordsETagAndMetadata(t *testing.T) {
 	body := bytes.Repeat([]byte("strata"), 300000) // more than one block
 	sum := md5.Sum(body)
 	opts := PutOptions{
-		ContentType:  "application/octet-stream",
-		UserMetadata: map[string]string{"color": "blue", "owner": "ops"},
+		Metadata: Metadata{
+			ContentType:        "application/octet-stream",
+			ContentEncoding:    "gzip",
+			ContentDisposition: `attachment; filename="k.bin"`,
+			ContentLanguage:    "en-GB",
+			CacheControl:       "max-age=60",
+			Expires:            "Thu, 01 Dec 2033 16:00:00 GMT",
+			UserMetadata:       map[string]string{"color": "blue", "owner": "ops"},
+		},
+		Tags: map[string]string{"team": "storage", "empty": ""},
 		Checksums: func() map[string]string {
 			return map[string]string{"CRC32": "AAAAAA=="}
 		},
@@ -171,8 +180,8 @@ func TestPutObjectRecordsETagAndMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatalf("HeadObject: %v", err)
 	}
-	if head.ETag != put.ETag || head.ContentType != opts.ContentType ||
-		!maps.Equal(head.UserMetadata, opts.UserMetadata) ||
+	if head.ETag != put.ETag || !reflect.DeepEqual(head.Metadata, opts.Metadata) ||
+		!maps.Equal(head.Tags, opts.Tags) || head.ChecksumType != ChecksumFullObject ||
 		!maps.Equal(head.Checksums, opts.Checksums()) || !head.ModTime.Equal(put.ModTime) {
 		t.Errorf("got %+v, want what PutObject recorded: %+v", head, put)
 	}

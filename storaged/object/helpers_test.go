@@ -32,7 +32,9 @@ func newTestLayer(t *testing.T) *testLayer {
 	if err != nil {
 		t.Fatalf("erasure.New: %v", err)
 	}
-	return &testLayer{ErasureLayer: NewErasureLayer(set), dirs: dirs}
+	l := NewErasureLayer(set)
+	t.Cleanup(func() { _ = l.Close() })
+	return &testLayer{ErasureLayer: l, dirs: dirs}
 }
 
 // newLayerWithBucket returns a test layer holding the bucket "bkt".

@@ -1,11 +1,31 @@
 // Package object is storaged's bucket and object layer: it owns the meaning
-// of buckets and objects (names, metadata, listing order, ETags) and stores
-// them through the erasure layer. It knows nothing about HTTP, signatures or
-// XML; the S3 surface in storaged/s3api calls it through the Layer interface.
+// of buckets and objects (names, metadata, tags, listing order, ETags, the
+// rules of multipart uploads) and stores them through the erasure layer. It
+// knows nothing about HTTP, signatures or XML; the S3 surface in
+// storaged/s3api calls it through the Layer interface and the optional
+// Multipart, ObjectTagger, BucketTagger and Versioned interfaces.
 //
 // Every method is safe for concurrent use. No method ever makes a partial
-// object visible: a PutObject either commits the whole object on a write
-// quorum of drives or leaves the previous state untouched.
+// object visible: a PutObject or a CompleteMultipartUpload either commits
+// the whole object on a write quorum of drives or leaves the previous state
+// untouched. A write's Precondition is checked under the key's lock, with
+// the commit.
+//
+// Choices where S3 leaves room:
+//
+//   - An object made by a multipart upload keeps its parts as they were
+//     uploaded (each its own shard files); its ETag is S3's multipart ETag,
+//     and completing never copies bytes.
+//   - Multipart uploads not completed within ErasureConfig.UploadExpiry
+//     (a week by default) are aborted by a cleaner that runs when the
+//     layer starts and every CleanInterval after; Close stops it.
+//   - Completing an upload that is already complete is ErrNoSuchUpload:
+//     the upload is gone once its object exists.
+//   - A bucket's versioning state is read from its configuration on every
+//     write and delete. Version IDs are 26 base32 characters; the null
+//     version is NullVersion. Every version of a key lives in one meta
+//     file, so a key with very many versions makes every read of it
+//     slower.
 package object
 
 import (
@@ -47,12 +67,52 @@ var (
 	// ErrIncompleteBody means the body ended before the declared size
 	// (IncompleteBody, 400). Nothing was committed.
 	ErrIncompleteBody = errors.New("object: body shorter than declared size")
+	// ErrNoSuchUpload means the multipart upload does not exist, or
+	// belongs to another key; it may have been completed or aborted
+	// (NoSuchUpload, 404).
+	ErrNoSuchUpload = errors.New("object: multipart upload not found")
+	// ErrInvalidPart means CompleteMultipartUpload named a part that was
+	// not uploaded, or whose ETag or checksum does not match (InvalidPart).
+	ErrInvalidPart = errors.New("object: invalid part")
+	// ErrInvalidPartOrder means the parts of CompleteMultipartUpload are
+	// not in ascending order (InvalidPartOrder).
+	ErrInvalidPartOrder = errors.New("object: parts not in ascending order")
+	// ErrEntityTooSmall means a part other than the last is smaller than
+	// MinPartSize (EntityTooSmall).
+	ErrEntityTooSmall = errors.New("object: part smaller than the minimum")
+	// ErrPreconditionFailed is what a Precondition returns to refuse a
+	// write (PreconditionFailed, 412); the object layer passes it on.
+	ErrPreconditionFailed = errors.New("object: precondition failed")
+)
+
+// Limits of multipart uploads, as in S3.
+const (
+	// MinPartSize is the smallest part, other than the last, that
+	// CompleteMultipartUpload accepts.
+	MinPartSize = 5 << 20
+	// MaxPartNumber is the highest part number.
+	MaxPartNumber = 10000
 )
 
 // BucketInfo describes a bucket.
 type BucketInfo struct {
 	Name    string
 	Created time.Time
+}
+
+// Metadata is what an object carries besides its bytes, as the client set
+// it: the standard HTTP headers S3 stores and the user metadata.
+type Metadata struct {
+	ContentType        string
+	ContentEncoding    string
+	ContentDisposition string
+	ContentLanguage    string
+	CacheControl       string
+	// Expires is kept as the client sent it.
+	Expires string
+	// UserMetadata holds the x-amz-meta-* values, keyed by the lowercase
+	// name without the prefix.
+	UserMetadata map[string]string
 }
 
 // ObjectInfo describes a stored object. It is what HeadObject returns and
@@ -62,28 +122,51 @@ type ObjectInfo struct {
 	Key     string
 	Size    int64
 	ModTime time.Time
-	// ETag is the lowercase hex MD5 of the body, without quotes.
-	ETag        string
-	ContentType string
-	// UserMetadata holds the x-amz-meta-* values, keyed by the lowercase
-	// name without the prefix.
-	UserMetadata map[string]string
+	// ETag is the lowercase hex MD5 of the body, without quotes; for an
+	// object made by a multipart upload it is the hex MD5 of the parts'
+	// binary MD5s followed by "-" and the number of parts.
+	ETag string
+	Metadata
+	// Tags are the object's tags; nil when it has none.
+	Tags map[string]string
 	// Checksums holds additional checksums recorded at upload, keyed by
 	// algorithm name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256), each the
-	// base64 value S3 sends in x-amz-checksum-*.
+	// base64 value S3 sends in x-amz-checksum-* (with a "-N" suffix for a
+	// composite checksum of N parts).
 	Checksums map[string]string
+	// ChecksumType is FULL_OBJECT or COMPOSITE when Checksums is set.
+	ChecksumType string
+	// Parts lists the parts of an object made by a multipart upload, in
+	// object order; nil for an object written whole.
+	Parts []PartInfo
+	// VersionID names the version: NullVersion, or an ID the layer gave
+	// in a bucket with versioning enabled.
+	VersionID string
+	// IsLatest is true for the current version of the key.
+	IsLatest bool
+	// DeleteMarker is true for a version that marks the key deleted; it
+	// appears only in version listings.
+	DeleteMarker bool
 }
 
 // PutOptions carries what PutObject stores beside the bytes.
 type PutOptions struct {
-	ContentType  string
-	UserMetadata map[string]string
+	Metadata
+	// Tags are stored with the object; the S3 layer checks S3's limits.
+	Tags map[string]string
 	// Checksums, when set, is called once the body has been read to io.EOF
 	// without error and before the object is committed; what it returns is
-	// recorded in ObjectInfo.Checksums. The S3 layer verifies the checksums
-	// in its body reader, which returns an error instead of io.EOF on a
-	// mismatch, so a bad body never reaches this call.
+	// recorded in ObjectInfo.Checksums as a FULL_OBJECT checksum. The S3
+	// layer verifies the checksums in its body reader, which returns an
+	// error instead of io.EOF on a mismatch, so a bad body never reaches
+	// this call.
 	Checksums func() map[string]string
+	// Precondition, when set, is called with the object the write would
+	// replace (nil when the key holds none), under the key's lock just
+	// before the commit, so that no other write to the key on this node
+	// comes between the check and the write. An error from it aborts the
+	// write and is returned wrapped; the current object stays as it was.
+	Precondition func(current *ObjectInfo) error
 }
 
 // Range selects bytes [Start, Start+Length) of an object. Use ResolveRange
@@ -114,7 +197,11 @@ type ListResult struct {
 	NextMarker     string
 }
 
-// Layer is the object store of one storaged node as the S3 API sees it.
+// Layer is the object store of one storaged node as the S3 API sees it:
+// buckets and whole objects. Every method is safe for concurrent use.
+// Multipart uploads and tag changes are optional capabilities, the
+// Multipart, ObjectTagger and BucketTagger interfaces; the S3 API answers
+// NotImplemented for them on a Layer that lacks them.
 type Layer interface {
 	// MakeBucket creates an empty bucket.
 	MakeBucket(ctx context.Context, bucket string) error
@@ -122,19 +209,22 @@ type Layer interface {
 	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
 	// ListBuckets returns every bucket in name order.
 	ListBuckets(ctx context.Context) ([]BucketInfo, error)
-	// DeleteBucket removes an empty bucket.
+	// DeleteBucket removes an empty bucket; uploads in progress in it go
+	// with it.
 	DeleteBucket(ctx context.Context, bucket string) error
 
 	// PutObject stores r as the object's whole content, replacing any
 	// previous object under the key only once the new one is committed.
 	// size is the exact body length, or -1 when unknown. PutObject reads r
 	// to io.EOF; any read error aborts the write and is returned wrapped.
+	// opts.Precondition is checked atomically with the commit.
 	PutObject(ctx context.Context, bucket, key string, r io.Reader, size int64,
 		opts PutOptions) (ObjectInfo, error)
 	// GetObject returns the object's info and a reader over rng (the whole
 	// object when rng is nil). The caller must Close the reader. Bytes that
 	// fail their block hash are never returned: they are rebuilt from the
-	// other shards, or the read fails.
+	// other shards, or the read fails. The reader reads the version the
+	// info describes even if the key is overwritten meanwhile.
 	GetObject(ctx context.Context, bucket, key string, rng *Range) (ObjectInfo, io.ReadCloser, error)
 	// HeadObject returns the object's info.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
@@ -143,6 +233,21 @@ type Layer interface {
 	DeleteObject(ctx context.Context, bucket, key string) error
 	// ListObjects returns one page of the bucket's keys.
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+}
+
+// ObjectTagger is a Layer that can change an object's tags in place.
+type ObjectTagger interface {
+	// PutObjectTags replaces the object's tags (nil removes them) without
+	// changing its bytes, ETag or modification time.
+	PutObjectTags(ctx context.Context, bucket, key string, tags map[string]string) (ObjectInfo, error)
+}
+
+// BucketTagger is a Layer that keeps bucket tags.
+type BucketTagger interface {
+	// PutBucketTags replaces the bucket's tags; nil or empty removes them.
+	PutBucketTags(ctx context.Context, bucket string, tags map[string]string) error
+	// BucketTags returns the bucket's tags, nil when it has none.
+	BucketTags(ctx context.Context, bucket string) (map[string]string, error)
 }
 
 // ResolveRange turns the parts of an HTTP byte range into a Range over an

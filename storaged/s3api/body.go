@@ -96,6 +96,24 @@ func (v *verifiedBody) Checksums() map[string]string {
 // requestBody builds the verified reader over req's body and returns it
 // with the payload length (-1 when unknown). Bodies over max are refused.
 func (h *Handler) requestBody(req *request, max int64) (*verifiedBody, int64, error) {
+	return h.requestBodyWith(req, max, "")
+}
+
+// requestBodyWith is requestBody for a body that must carry the checksum
+// algorithm alg (a part of an upload that names one): a body declaring
+// another is refused, and one declaring none gets alg computed. alg ""
+// means any algorithm, CRC64NVME by default.
+func (h *Handler) requestBodyWith(req *request, max int64,
+	alg string) (*verifiedBody, int64, error) {
+	return h.openBody(req, max, alg, req.r.Header)
+}
+
+// openBody is requestBodyWith that looks for x-amz-checksum-* headers in
+// sumHeaders: empty for a request whose checksum headers describe
+// something other than its body (the object CompleteMultipartUpload
+// makes).
+func (h *Handler) openBody(req *request, max int64, alg string,
+	sumHeaders http.Header) (*verifiedBody, int64, error) {
 	r := req.r
 	src, size, chunked, err := h.decodedBody(req)
 	if err != nil {
@@ -114,7 +132,7 @@ func (h *Handler) requestBody(req *request, max int64) (*verifiedBody, int64, er
 	if v.wantMD5 != nil {
 		v.md5 = md5.New()
 	}
-	if err := v.setChecksum(r.Header, chunked); err != nil {
+	if err := v.setChecksum(sumHeaders, chunked, alg); err != nil {
 		return nil, 0, err
 	}
 	return v, size, nil
@@ -204,11 +222,20 @@ func contentMD5(hdr http.Header) ([]byte, error) {
 }
 
 // setChecksum picks the additional checksum to compute: the one the
-// client sent as a header or declared as a trailer, or the default.
-func (v *verifiedBody) setChecksum(hdr http.Header, chunked *chunkedReader) error {
+// client sent as a header or declared as a trailer, or else required, or
+// else the default.
+func (v *verifiedBody) setChecksum(hdr http.Header, chunked *chunkedReader, required string) error {
 	alg, source, err := requestedChecksum(hdr, chunked)
 	if err != nil {
 		return err
+	}
+	if required != "" {
+		if source != "" && alg.name != required {
+			return errorf("InvalidRequest", "Checksum Type mismatch occurred, expected checksum "+
+				"Type: %s, actual checksum Type: %s", strings.ToLower(required),
+				strings.ToLower(alg.name))
+		}
+		alg, _ = checksumByName(required)
 	}
 	v.alg, v.sum = alg, alg.newHash()
 	switch {

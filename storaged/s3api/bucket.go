@@ -67,6 +67,12 @@ func checkNoGrants(hdr http.Header) error {
 // checkBucketConfiguration accepts an empty body or a LocationConstraint
 // naming this endpoint's region.
 func (h *Handler) checkBucketConfiguration(body []byte) error {
+	return parseBucketConfiguration(body, h.region)
+}
+
+// parseBucketConfiguration checks a CreateBucketConfiguration body against
+// the endpoint's region: empty, or a LocationConstraint naming it.
+func parseBucketConfiguration(body []byte, region string) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
@@ -77,17 +83,22 @@ func (h *Handler) checkBucketConfiguration(body []byte) error {
 	if cfg.Location != nil || cfg.Bucket != nil {
 		return errNotImplemented("Directory buckets")
 	}
-	if c := cfg.LocationConstraint; c != "" && c != h.region {
+	if c := cfg.LocationConstraint; c != "" && c != region {
 		return errorf("IllegalLocationConstraintException", "The %.40s location constraint "+
 			"is incompatible for the region specific endpoint this request was sent to "+
-			"(%s).", c, h.region)
+			"(%s).", c, region)
 	}
 	return nil
 }
 
 // readSmallBody reads a verified body of at most maxXMLBody bytes.
 func (h *Handler) readSmallBody(req *request) ([]byte, error) {
-	body, _, err := h.requestBody(req, maxXMLBody)
+	return h.readBodyUpTo(req, maxXMLBody)
+}
+
+// readBodyUpTo reads a verified body of at most max bytes.
+func (h *Handler) readBodyUpTo(req *request, max int64) ([]byte, error) {
+	body, _, err := h.requestBody(req, max)
 	if err != nil {
 		return nil, err
 	}

@@ -235,7 +235,7 @@ func (c *chunkedReader) readTrailers() error {
 	var canonical strings.Builder
 	signature := ""
 	for {
-		line, err := c.readLine()
+		line, err := c.readTrailerLine()
 		if errors.Is(err, io.EOF) && c.trailersComplete(signature) {
 			break // the final empty line may be missing
 		}
@@ -312,21 +312,45 @@ func (c *chunkedReader) checkTrailers(canonical, signature string) error {
 // readLine reads one CRLF-terminated line without its CRLF. It returns
 // io.EOF only when the stream ends before the line's first byte.
 func (c *chunkedReader) readLine() (string, error) {
-	line, err := c.src.ReadSlice('\n')
-	switch {
-	case errors.Is(err, io.EOF) && len(line) == 0:
-		return "", io.EOF
-	case errors.Is(err, io.EOF):
-		return "", errTruncatedChunk()
-	case errors.Is(err, bufio.ErrBufferFull) || len(line) > maxChunkLine:
-		return "", malformedChunk("a chunk line is longer than %d bytes", maxChunkLine)
-	case err != nil:
+	line, err := c.readRawLine()
+	if err != nil {
 		return "", err
 	}
 	if len(line) < 2 || line[len(line)-2] != '\r' {
 		return "", malformedChunk("a chunk line does not end with CRLF")
 	}
 	return string(line[:len(line)-2]), nil
+}
+
+// readTrailerLine reads one trailer line without its line ending, which
+// may be CRLF or a bare LF: minio-go ends its trailers with LF, and the
+// trailer signature covers names and values, not line endings.
+func (c *chunkedReader) readTrailerLine() (string, error) {
+	line, err := c.readRawLine()
+	if err != nil {
+		return "", err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return string(line), nil
+}
+
+// readRawLine reads one line with its LF.
+func (c *chunkedReader) readRawLine() ([]byte, error) {
+	line, err := c.src.ReadSlice('\n')
+	switch {
+	case errors.Is(err, io.EOF) && len(line) == 0:
+		return nil, io.EOF
+	case errors.Is(err, io.EOF):
+		return nil, errTruncatedChunk()
+	case errors.Is(err, bufio.ErrBufferFull) || len(line) > maxChunkLine:
+		return nil, malformedChunk("a chunk line is longer than %d bytes", maxChunkLine)
+	case err != nil:
+		return nil, err
+	}
+	return line, nil
 }
 
 // expectCRLF reads the CRLF that ends a chunk's data.

@@ -213,3 +213,33 @@ func TestChunkedReaderAcceptsAMissingFinalCRLF(t *testing.T) {
 		t.Fatalf("got %q, %v; want %q, no error", got, err, "abc")
 	}
 }
+
+func TestChunkedReaderAcceptsTrailersEndingInLF(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		body string
+		ok   bool
+	}{
+		{"minio-go's trailer with a bare LF and two CRLFs is read",
+			"3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\n\r\n\r\n", true},
+		{"a trailer with a bare LF and one LF is read",
+			"3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\n\n", true},
+		{"a chunk line with a bare LF is still refused",
+			"3\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newChunkedReader(strings.NewReader(tt.body), 3, nil, true,
+				[]string{"x-amz-checksum-crc32"})
+			got, err := io.ReadAll(c)
+			if ok := err == nil && string(got) == "abc"; ok != tt.ok {
+				t.Fatalf("got %q, %v; want success %v", got, err, tt.ok)
+			}
+			if tt.ok && c.trailerValue("x-amz-checksum-crc32") != "NSRBwg==" {
+				t.Errorf("got trailer %q, want NSRBwg==", c.trailerValue("x-amz-checksum-crc32"))
+			}
+		})
+	}
+}

@@ -3,6 +3,8 @@ package s3api
 import (
 	"encoding/xml"
 	"net/http"
+
+	"github.com/strata-storage/strata/storaged/object"
 )
 
 // maxDeleteKeys is the most keys one DeleteObjects request may name.
@@ -29,20 +31,29 @@ type deleteResult struct {
 }
 
 type deletedEntry struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteError struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 // deleteObject is DeleteObject: DELETE /bucket/key. A missing key in an
 // existing bucket is deleted successfully, as in S3.
 func (h *Handler) deleteObject(w http.ResponseWriter, req *request) error {
-	if err := h.layer.DeleteObject(req.r.Context(), req.bucket, req.key); err != nil {
+	res, err := h.deleteAt(req.r.Context(), req.bucket, req.key, req.query.Get("versionId"))
+	if err != nil {
 		return err
+	}
+	setVersionHeader(w.Header(), "X-Amz-Version-Id", res.VersionID)
+	if res.DeleteMarker {
+		w.Header().Set("X-Amz-Delete-Marker", "true")
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -54,10 +65,9 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
-	var d deleteRequest
-	if err := xml.Unmarshal(body, &d); err != nil || len(d.Objects) == 0 ||
-		len(d.Objects) > maxDeleteKeys {
-		return newError("MalformedXML")
+	d, err := parseDelete(body)
+	if err != nil {
+		return err
 	}
 	ctx := req.r.Context()
 	if _, err := h.layer.HeadBucket(ctx, req.bucket); err != nil {
@@ -65,26 +75,44 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *request) error {
 	}
 	res := deleteResult{Xmlns: s3Namespace}
 	for _, o := range d.Objects {
-		if err := h.deleteOne(req, o); err != nil {
+		done, err := h.deleteOne(req, o)
+		if err != nil {
 			e := toAPIError(err)
 			if e.code == "InternalError" {
 				h.log.Error("delete in DeleteObjects failed", "id", req.id, "error", e.cause)
 			}
-			res.Errors = append(res.Errors, deleteError{o.Key, e.code, e.message})
+			res.Errors = append(res.Errors, deleteError{o.Key, o.VersionID, e.code, e.message})
 		} else if !d.Quiet {
-			res.Deleted = append(res.Deleted, deletedEntry{o.Key})
+			res.Deleted = append(res.Deleted, deletedOf(o, done))
 		}
 	}
 	writeXML(w, http.StatusOK, res)
 	return nil
 }
 
-func (h *Handler) deleteOne(req *request, o deleteObjectID) error {
-	switch {
-	case o.VersionID != "" && o.VersionID != "null":
-		return errNotImplemented("Deleting an object version")
-	case len(o.Key) > maxKeyLength:
-		return newError("KeyTooLongError")
+// parseDelete decodes a DeleteObjects body of 1 to maxDeleteKeys keys.
+func parseDelete(body []byte) (deleteRequest, error) {
+	var d deleteRequest
+	if err := xml.Unmarshal(body, &d); err != nil || len(d.Objects) == 0 ||
+		len(d.Objects) > maxDeleteKeys {
+		return deleteRequest{}, newError("MalformedXML")
 	}
-	return h.layer.DeleteObject(req.r.Context(), req.bucket, o.Key)
+	return d, nil
+}
+
+func (h *Handler) deleteOne(req *request, o deleteObjectID) (object.DeleteResult, error) {
+	if len(o.Key) > maxKeyLength {
+		return object.DeleteResult{}, newError("KeyTooLongError")
+	}
+	return h.deleteAt(req.r.Context(), req.bucket, o.Key, o.VersionID)
+}
+
+// deletedOf reports one deleted key as S3 does: the version named, and
+// the delete marker removed or added.
+func deletedOf(o deleteObjectID, res object.DeleteResult) deletedEntry {
+	e := deletedEntry{Key: o.Key, VersionID: o.VersionID, DeleteMarker: res.DeleteMarker}
+	if res.DeleteMarker {
+		e.DeleteMarkerVersionID = res.VersionID
+	}
+	return e
 }

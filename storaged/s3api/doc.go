@@ -23,10 +23,36 @@
 //   - An object uploaded without a checksum gets a CRC-64/NVME one, as AWS
 //     does for new objects, returned on GET and HEAD with
 //     x-amz-checksum-mode: ENABLED.
-//   - A request for an S3 feature that is not built (versioning, multipart,
-//     tagging, encryption headers, conditional writes, copies and other
-//     sub-resources) gets 501 NotImplemented, never a silently wrong
-//     answer.
+//   - A request for an S3 feature that is not built (object lock, MFA
+//     delete, encryption headers, ACL grants, GetObjectAttributes and the
+//     other sub-resources) gets 501 NotImplemented, never a silently wrong
+//     answer; so does a multipart, tagging or versioning request on an
+//     object layer that lacks the capability.
+//   - x-amz-version-id is sent for versions with an ID, never for the null
+//     version.
+//   - Content-Type, Content-Encoding, Content-Disposition,
+//     Content-Language, Cache-Control and Expires are stored as sent
+//     (Expires too, unparsed) and returned on GET and HEAD; aws-chunked is
+//     a transfer coding and is dropped from the stored Content-Encoding.
+//   - Writes take If-None-Match: * (create only) and If-Match; S3 takes no
+//     other If-None-Match on writes, so any other is NotImplemented. The
+//     check is repeated under the key's lock at the commit.
+//   - A copy streams the source's bytes into a new object (also onto
+//     itself with REPLACE), computing a fresh checksum: the one the request
+//     names, else the source's full-object algorithm, else CRC-64/NVME. A
+//     copy of a multipart object is therefore a single-part object whose
+//     ETag is the MD5 of its bytes.
+//   - A multipart upload created with x-amz-checksum-algorithm makes every
+//     part carry that checksum (computed when the client sends none) and
+//     gives the object a COMPOSITE or FULL_OBJECT checksum (the parts'
+//     CRCs combined). An upload without one gets a FULL_OBJECT CRC-64/NVME
+//     when every part carries one, and no checksum otherwise.
+//   - Trailer lines of an aws-chunked body may end with a bare LF, as
+//     minio-go writes them; chunk lines still need CRLF. The trailer
+//     signature covers names and values, not line endings.
+//   - GET and HEAD with partNumber of an object written whole treat it as
+//     its only part: part 1 is the whole object, others are
+//     InvalidPartNumber.
 //   - /strata/health/live and /strata/health/ready answer without
 //     authentication; the bucket name "strata" is therefore reserved and
 //     refused with InvalidBucketName.

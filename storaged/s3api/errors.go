@@ -20,6 +20,8 @@ type apiError struct {
 	// cause is the underlying error of an InternalError; it is logged,
 	// never sent.
 	cause error
+	// header holds headers the answer carries besides the error body.
+	header http.Header
 }
 
 // errorFields are the optional elements of an S3 error body.
@@ -81,6 +83,9 @@ func errorDefaults(code string) (int, string) {
 			"succeeded and you already own it."
 	case "BucketNotEmpty":
 		return http.StatusConflict, "The bucket you tried to delete is not empty."
+	case "EntityTooSmall":
+		return http.StatusBadRequest,
+			"Your proposed upload is smaller than the minimum allowed object size."
 	case "EntityTooLarge":
 		return http.StatusBadRequest,
 			"Your proposed upload exceeds the maximum allowed object size."
@@ -102,6 +107,15 @@ func errorDefaults(code string) (int, string) {
 		return http.StatusBadRequest, "The specified bucket is not valid."
 	case "InvalidDigest":
 		return http.StatusBadRequest, "The Content-MD5 you specified is not valid."
+	case "InvalidPart":
+		return http.StatusBadRequest, "One or more of the specified parts could not be found. " +
+			"The part may not have been uploaded, or the specified entity tag may not match " +
+			"the part's entity tag."
+	case "InvalidPartNumber":
+		return http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"
+	case "InvalidPartOrder":
+		return http.StatusBadRequest, "The list of parts was not in ascending order. The parts " +
+			"list must be specified in order by part number."
 	case "InvalidRange":
 		return http.StatusRequestedRangeNotSatisfiable,
 			"The requested range is not satisfiable"
@@ -110,6 +124,8 @@ func errorDefaults(code string) (int, string) {
 	case "InvalidStorageClass":
 		return http.StatusBadRequest,
 			"The storage class you specified is not valid."
+	case "InvalidTag":
+		return http.StatusBadRequest, "The tag provided was not a valid tag."
 	case "KeyTooLongError":
 		return http.StatusBadRequest, "Your key is too long"
 	case "MalformedTrailerError":
@@ -130,6 +146,13 @@ func errorDefaults(code string) (int, string) {
 		return http.StatusNotFound, "The specified bucket does not exist"
 	case "NoSuchKey":
 		return http.StatusNotFound, "The specified key does not exist."
+	case "NoSuchTagSet":
+		return http.StatusNotFound, "The TagSet does not exist"
+	case "NoSuchVersion":
+		return http.StatusNotFound, "The specified version does not exist."
+	case "NoSuchUpload":
+		return http.StatusNotFound, "The specified upload does not exist. The upload ID may be " +
+			"invalid, or the upload may have been aborted or completed."
 	case "NotImplemented":
 		return http.StatusNotImplemented, "A header or query you provided " +
 			"implies functionality that is not implemented."
@@ -164,10 +187,19 @@ func toAPIError(err error) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	var dm *object.DeleteMarkerError
+	if errors.As(err, &dm) {
+		return deleteMarkerError(dm)
+	}
 	if code, ok := layerErrorCode(err); ok {
 		e := newError(code)
-		if errors.Is(err, object.ErrInvalidObjectName) && code == "InvalidArgument" {
+		switch {
+		case errors.Is(err, object.ErrInvalidObjectName) && code == "InvalidArgument":
 			e.message = "The object key is not valid: it must be non-empty UTF-8."
+		case errors.Is(err, object.ErrInvalidPartNumber):
+			e.message = "Part number must be an integer between 1 and 10000, inclusive"
+		case errors.Is(err, object.ErrInvalidVersionID):
+			e.message = "Invalid version id specified"
 		}
 		return e
 	}
@@ -184,6 +216,19 @@ func toAPIError(err error) *apiError {
 	ie := newError("InternalError")
 	ie.cause = err
 	return ie
+}
+
+// deleteMarkerError answers a read that found a delete marker as S3 does:
+// 404 NoSuchKey for the current version, 405 MethodNotAllowed for a named
+// one, both with x-amz-delete-marker and the marker's version ID.
+func deleteMarkerError(dm *object.DeleteMarkerError) *apiError {
+	e := newError("MethodNotAllowed")
+	if dm.Latest {
+		e = newError("NoSuchKey")
+	}
+	e.header = http.Header{"X-Amz-Delete-Marker": {"true"}}
+	setVersionHeader(e.header, "X-Amz-Version-Id", dm.VersionID)
+	return e
 }
 
 // layerErrorCode returns the S3 code for a sentinel error of the object
@@ -204,6 +249,16 @@ func layerErrorCode(err error) (string, bool) {
 		{object.ErrReadQuorum, "ServiceUnavailable"},
 		{object.ErrWriteQuorum, "ServiceUnavailable"},
 		{object.ErrIncompleteBody, "IncompleteBody"},
+		{object.ErrNoSuchUpload, "NoSuchUpload"},
+		{object.ErrInvalidPartOrder, "InvalidPartOrder"},
+		{object.ErrInvalidPart, "InvalidPart"},
+		{object.ErrEntityTooSmall, "EntityTooSmall"},
+		{object.ErrPreconditionFailed, "PreconditionFailed"},
+		{object.ErrInvalidPartNumber, "InvalidArgument"},
+		{object.ErrVersionNotFound, "NoSuchVersion"},
+		{object.ErrInvalidVersionID, "InvalidArgument"},
+		{object.ErrInvalidVersioning, "MalformedXML"},
+		{object.ErrDeleteMarker, "MethodNotAllowed"},
 	}
 	for _, t := range table {
 		if errors.Is(err, t.sentinel) {

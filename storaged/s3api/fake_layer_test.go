@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -17,11 +19,15 @@ import (
 
 // fakeLayer is an in-memory test double of object.Layer. It keeps the
 // contract's rules that the S3 surface relies on (errors, listing order,
-// commit only after the body read to io.EOF) and nothing more.
+// commit only after the body read to io.EOF, preconditions checked
+// atomically with the write, the part rules of object.SelectParts) and
+// nothing more.
 type fakeLayer struct {
-	mu      sync.Mutex
-	buckets map[string]time.Time
-	objects map[string]map[string]fakeObject
+	mu         sync.Mutex
+	buckets    map[string]time.Time
+	bucketTags map[string]map[string]string
+	objects    map[string]map[string]fakeObject
+	uploads    map[string]*fakeUpload
 	// listErr, when set, fails ListBuckets (for readiness tests).
 	listErr error
 }
@@ -31,10 +37,21 @@ type fakeObject struct {
 	data []byte
 }
 
-var _ object.Layer = (*fakeLayer)(nil)
+type fakeUpload struct {
+	info  object.UploadInfo
+	parts map[int]fakeObject // part info in info.Size, ETag, Checksums
+}
+
+var (
+	_ object.Layer        = (*fakeLayer)(nil)
+	_ object.Multipart    = (*fakeLayer)(nil)
+	_ object.ObjectTagger = (*fakeLayer)(nil)
+	_ object.BucketTagger = (*fakeLayer)(nil)
+)
 
 func newFakeLayer() *fakeLayer {
-	return &fakeLayer{buckets: map[string]time.Time{}, objects: map[string]map[string]fakeObject{}}
+	return &fakeLayer{buckets: map[string]time.Time{}, objects: map[string]map[string]fakeObject{},
+		bucketTags: map[string]map[string]string{}, uploads: map[string]*fakeUpload{}}
 }
 
 func (f *fakeLayer) MakeBucket(_ context.Context, bucket string) error {
@@ -87,7 +104,48 @@ func (f *fakeLayer) DeleteBucket(_ context.Context, bucket string) error {
 	}
 	delete(f.buckets, bucket)
 	delete(f.objects, bucket)
+	delete(f.bucketTags, bucket)
 	return nil
+}
+
+func (f *fakeLayer) PutBucketTags(ctx context.Context, bucket string,
+	tags map[string]string) error {
+	if _, err := f.HeadBucket(ctx, bucket); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bucketTags[bucket] = maps.Clone(tags)
+	if len(tags) == 0 {
+		delete(f.bucketTags, bucket)
+	}
+	return nil
+}
+
+func (f *fakeLayer) BucketTags(ctx context.Context, bucket string) (map[string]string, error) {
+	if _, err := f.HeadBucket(ctx, bucket); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.bucketTags[bucket]), nil
+}
+
+// readBody reads a whole body of the declared size (-1: any).
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("fake: reading body: %w", err)
+	}
+	if size >= 0 && int64(len(data)) != size {
+		return nil, object.ErrIncompleteBody
+	}
+	return data, nil
+}
+
+func md5Hex(b []byte) string {
+	sum := md5.Sum(b)
+	return hex.EncodeToString(sum[:])
 }
 
 func (f *fakeLayer) PutObject(ctx context.Context, bucket, key string, r io.Reader, size int64,
@@ -98,24 +156,38 @@ func (f *fakeLayer) PutObject(ctx context.Context, bucket, key string, r io.Read
 	if len(key) > 1024 {
 		return object.ObjectInfo{}, object.ErrKeyTooLong
 	}
-	data, err := io.ReadAll(r)
+	data, err := readBody(r, size)
 	if err != nil {
-		return object.ObjectInfo{}, fmt.Errorf("fake: reading body: %w", err)
+		return object.ObjectInfo{}, err
 	}
-	if size >= 0 && int64(len(data)) != size {
-		return object.ObjectInfo{}, object.ErrIncompleteBody
-	}
-	sum := md5.Sum(data)
 	info := object.ObjectInfo{Bucket: bucket, Key: key, Size: int64(len(data)),
-		ModTime: time.Now().UTC(), ETag: hex.EncodeToString(sum[:]),
-		ContentType: opts.ContentType, UserMetadata: opts.UserMetadata}
+		ModTime: time.Now().UTC(), ETag: md5Hex(data), Metadata: opts.Metadata, Tags: opts.Tags}
 	if opts.Checksums != nil {
-		info.Checksums = opts.Checksums()
+		info.Checksums, info.ChecksumType = opts.Checksums(), object.ChecksumFullObject
 	}
+	return info, f.commit(bucket, key, fakeObject{info: info, data: data}, opts.Precondition)
+}
+
+// commit stores o under the key once its precondition, if any, holds.
+func (f *fakeLayer) commit(bucket, key string, o fakeObject,
+	pre func(*object.ObjectInfo) error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.objects[bucket][key] = fakeObject{info: info, data: data}
-	return info, nil
+	objs, ok := f.objects[bucket]
+	if !ok {
+		return object.ErrBucketNotFound
+	}
+	if pre != nil {
+		var cur *object.ObjectInfo
+		if old, ok := objs[key]; ok {
+			cur = &old.info
+		}
+		if err := pre(cur); err != nil {
+			return fmt.Errorf("fake: precondition: %w", err)
+		}
+	}
+	objs[key] = o
+	return nil
 }
 
 func (f *fakeLayer) lookup(bucket, key string) (fakeObject, error) {
@@ -162,6 +234,22 @@ func (f *fakeLayer) DeleteObject(_ context.Context, bucket, key string) error {
 	}
 	delete(objs, key)
 	return nil
+}
+
+func (f *fakeLayer) PutObjectTags(_ context.Context, bucket, key string,
+	tags map[string]string) (object.ObjectInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, ok := f.objects[bucket][key]
+	if !ok {
+		return object.ObjectInfo{}, object.ErrObjectNotFound
+	}
+	o.info.Tags = maps.Clone(tags)
+	if len(tags) == 0 {
+		o.info.Tags = nil
+	}
+	f.objects[bucket][key] = o
+	return o.info, nil
 }
 
 func (f *fakeLayer) ListObjects(_ context.Context, bucket string,
@@ -221,4 +309,171 @@ func fakeList(objs map[string]fakeObject, keys []string,
 		res.NextMarker = ""
 	}
 	return res
+}
+
+func (f *fakeLayer) NewMultipartUpload(ctx context.Context, bucket, key string,
+	opts object.UploadOptions) (object.UploadInfo, error) {
+	if _, err := f.HeadBucket(ctx, bucket); err != nil {
+		return object.UploadInfo{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	up := object.UploadInfo{Bucket: bucket, Key: key, UploadID: rand.Text(),
+		Initiated: time.Now().UTC(), UploadOptions: opts}
+	f.uploads[up.UploadID] = &fakeUpload{info: up, parts: map[int]fakeObject{}}
+	return up, nil
+}
+
+// upload returns the upload if it belongs to bucket/key; the caller holds
+// f.mu.
+func (f *fakeLayer) upload(bucket, key, uploadID string) (*fakeUpload, error) {
+	if _, ok := f.buckets[bucket]; !ok {
+		return nil, object.ErrBucketNotFound
+	}
+	up, ok := f.uploads[uploadID]
+	if !ok || up.info.Bucket != bucket || up.info.Key != key {
+		return nil, object.ErrNoSuchUpload
+	}
+	return up, nil
+}
+
+func (f *fakeLayer) MultipartUpload(_ context.Context, bucket, key,
+	uploadID string) (object.UploadInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	up, err := f.upload(bucket, key, uploadID)
+	if err != nil {
+		return object.UploadInfo{}, err
+	}
+	return up.info, nil
+}
+
+func (f *fakeLayer) PutObjectPart(ctx context.Context, bucket, key, uploadID string, number int,
+	r io.Reader, size int64, opts object.PartOptions) (object.PartInfo, error) {
+	if number < 1 || number > object.MaxPartNumber {
+		return object.PartInfo{}, object.ErrInvalidPartNumber
+	}
+	if _, err := f.MultipartUpload(ctx, bucket, key, uploadID); err != nil {
+		return object.PartInfo{}, err
+	}
+	data, err := readBody(r, size)
+	if err != nil {
+		return object.PartInfo{}, err
+	}
+	p := object.PartInfo{Number: number, Size: int64(len(data)), ETag: md5Hex(data),
+		ModTime: time.Now().UTC()}
+	if opts.Checksums != nil {
+		p.Checksums = opts.Checksums()
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	up, err := f.upload(bucket, key, uploadID)
+	if err != nil {
+		return object.PartInfo{}, err
+	}
+	up.parts[number] = fakeObject{info: object.ObjectInfo{Size: p.Size, ETag: p.ETag,
+		ModTime: p.ModTime, Checksums: p.Checksums}, data: data}
+	return p, nil
+}
+
+// sortedParts returns an upload's parts in part order.
+func (u *fakeUpload) sortedParts() []object.PartInfo {
+	var out []object.PartInfo
+	for n, p := range u.parts {
+		out = append(out, object.PartInfo{Number: n, Size: p.info.Size, ETag: p.info.ETag,
+			ModTime: p.info.ModTime, Checksums: p.info.Checksums})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+func (f *fakeLayer) CompleteMultipartUpload(_ context.Context, bucket, key, uploadID string,
+	parts []object.CompletePart, opts object.CompleteOptions) (object.ObjectInfo, error) {
+	f.mu.Lock()
+	up, err := f.upload(bucket, key, uploadID)
+	if err != nil {
+		f.mu.Unlock()
+		return object.ObjectInfo{}, err
+	}
+	chosen, err := object.SelectParts(up.sortedParts(), parts)
+	if err != nil {
+		f.mu.Unlock()
+		return object.ObjectInfo{}, err
+	}
+	var data []byte
+	for _, p := range chosen {
+		data = append(data, up.parts[p.Number].data...)
+	}
+	info := object.ObjectInfo{Bucket: bucket, Key: key, Size: int64(len(data)),
+		ModTime: time.Now().UTC(), ETag: object.MultipartETag(chosen),
+		Metadata: up.info.Metadata, Tags: up.info.Tags, Parts: chosen}
+	f.mu.Unlock()
+	if opts.Checksums != nil {
+		if info.Checksums, info.ChecksumType, err = opts.Checksums(up.info, chosen); err != nil {
+			return object.ObjectInfo{}, err
+		}
+	}
+	o := fakeObject{info: info, data: data}
+	if err := f.commit(bucket, key, o, opts.Precondition); err != nil {
+		return object.ObjectInfo{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.uploads, uploadID)
+	return info, nil
+}
+
+func (f *fakeLayer) AbortMultipartUpload(_ context.Context, bucket, key, uploadID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.upload(bucket, key, uploadID); err != nil {
+		return err
+	}
+	delete(f.uploads, uploadID)
+	return nil
+}
+
+func (f *fakeLayer) ListParts(_ context.Context, bucket, key, uploadID string,
+	opts object.ListPartsOptions) (object.ListPartsResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	up, err := f.upload(bucket, key, uploadID)
+	if err != nil {
+		return object.ListPartsResult{}, err
+	}
+	res := object.ListPartsResult{Upload: up.info}
+	for _, p := range up.sortedParts() {
+		if p.Number <= opts.Marker {
+			continue
+		}
+		if opts.MaxParts > 0 && len(res.Parts) == opts.MaxParts {
+			res.IsTruncated, res.NextMarker = true, res.Parts[len(res.Parts)-1].Number
+			break
+		}
+		res.Parts = append(res.Parts, p)
+	}
+	return res, nil
+}
+
+func (f *fakeLayer) ListMultipartUploads(_ context.Context, bucket string,
+	opts object.ListUploadsOptions) (object.ListUploadsResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.buckets[bucket]; !ok {
+		return object.ListUploadsResult{}, object.ErrBucketNotFound
+	}
+	var res object.ListUploadsResult
+	for _, up := range f.uploads {
+		if up.info.Bucket == bucket && strings.HasPrefix(up.info.Key, opts.Prefix) &&
+			up.info.Key > opts.KeyMarker {
+			res.Uploads = append(res.Uploads, up.info)
+		}
+	}
+	sort.Slice(res.Uploads, func(i, j int) bool { return res.Uploads[i].Key < res.Uploads[j].Key })
+	if opts.MaxUploads > 0 && len(res.Uploads) > opts.MaxUploads {
+		res.Uploads = res.Uploads[:opts.MaxUploads]
+		last := res.Uploads[len(res.Uploads)-1]
+		res.IsTruncated, res.NextKeyMarker, res.NextUploadIDMarker = true, last.Key, last.UploadID
+	}
+	return res, nil
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/strata-storage/strata/storaged/object"
 )
@@ -15,12 +14,17 @@ import (
 // object was replaced between sizing the range and reading it.
 const maxReadAttempts = 3
 
-// getObject is GetObject: GET /bucket/key, with Range and preconditions.
+// getObject is GetObject: GET /bucket/key, with Range or partNumber and
+// preconditions.
 func (h *Handler) getObject(w http.ResponseWriter, req *request) error {
-	if _, ok := parseRange(req.r.Header.Get("Range")); ok {
-		return h.readRanged(w, req, true)
+	spec, err := parseReadSpec(req)
+	if err != nil {
+		return err
 	}
-	info, body, err := h.layer.GetObject(req.r.Context(), req.bucket, req.key, nil)
+	if spec.hasRange || spec.part > 0 {
+		return h.readRanged(w, req, spec, true)
+	}
+	info, body, err := h.getAt(req.r.Context(), req, nil)
 	if err != nil {
 		return err
 	}
@@ -28,7 +32,7 @@ func (h *Handler) getObject(w http.ResponseWriter, req *request) error {
 	if done, err := checkPreconditions(w, req.r, info); done {
 		return err
 	}
-	writeObjectHeaders(w, req, info, nil)
+	writeObjectHeaders(w, req, info, nil, nil)
 	w.WriteHeader(http.StatusOK)
 	h.copyBody(w, req, body, info.Size)
 	return nil
@@ -36,32 +40,88 @@ func (h *Handler) getObject(w http.ResponseWriter, req *request) error {
 
 // headObject is HeadObject: HEAD /bucket/key.
 func (h *Handler) headObject(w http.ResponseWriter, req *request) error {
-	return h.readRanged(w, req, false)
+	spec, err := parseReadSpec(req)
+	if err != nil {
+		return err
+	}
+	return h.readRanged(w, req, spec, false)
 }
 
-// readRanged sizes the object with HeadObject, resolves the range and
-// preconditions, then reads exactly that range (unless HEAD).
-func (h *Handler) readRanged(w http.ResponseWriter, req *request, withBody bool) error {
+// readSpec is the part of an object a GET or HEAD asks for: a byte range,
+// a part of a multipart object, or (neither) the whole object.
+type readSpec struct {
+	rng      byteRange
+	hasRange bool
+	part     int
+}
+
+// parseReadSpec reads the Range header and the partNumber argument; S3
+// refuses both together.
+func parseReadSpec(req *request) (readSpec, error) {
+	var spec readSpec
+	spec.rng, spec.hasRange = parseRange(req.r.Header.Get("Range"))
+	if !req.query.Has("partNumber") {
+		return spec, nil
+	}
+	n, err := partNumberArg(req.query.Get("partNumber"))
+	if err != nil {
+		return spec, err
+	}
+	if req.r.Header.Get("Range") != "" {
+		return spec, errorf("InvalidRequest", "Cannot specify both Range header and partNumber "+
+			"query parameter")
+	}
+	spec.part = n
+	return spec, nil
+}
+
+// resolve turns the spec into object bytes (nil: the whole object) and,
+// for a part, the part.
+func (s readSpec) resolve(info object.ObjectInfo) (*object.Range, *object.PartInfo, error) {
+	if s.part == 0 {
+		rng, err := s.rng.resolve(info.Size, s.hasRange)
+		return rng, nil, err
+	}
+	if len(info.Parts) == 0 {
+		if s.part != 1 {
+			return nil, nil, newError("InvalidPartNumber")
+		}
+		return nil, nil, nil // an object written whole is its own part 1
+	}
+	if s.part > len(info.Parts) {
+		return nil, nil, newError("InvalidPartNumber")
+	}
+	var start int64
+	for _, p := range info.Parts[:s.part-1] {
+		start += p.Size
+	}
+	p := info.Parts[s.part-1]
+	return &object.Range{Start: start, Length: p.Size}, &p, nil
+}
+
+// readRanged sizes the object with HeadObject, resolves the range or part
+// and the preconditions, then reads exactly those bytes (unless HEAD).
+func (h *Handler) readRanged(w http.ResponseWriter, req *request, spec readSpec,
+	withBody bool) error {
 	ctx := req.r.Context()
-	spec, hasRange := parseRange(req.r.Header.Get("Range"))
 	for attempt := 1; ; attempt++ {
-		info, err := h.layer.HeadObject(ctx, req.bucket, req.key)
+		info, err := h.headAt(ctx, req)
 		if err != nil {
 			return err
 		}
 		if done, err := checkPreconditions(w, req.r, info); done {
 			return err
 		}
-		rng, err := spec.resolve(info.Size, hasRange)
+		rng, part, err := spec.resolve(info)
 		if err != nil {
 			return err
 		}
 		if !withBody {
-			writeObjectHeaders(w, req, info, rng)
-			w.WriteHeader(rangeStatus(rng))
+			writeObjectHeaders(w, req, info, rng, part)
+			w.WriteHeader(rangeStatus(rng, part))
 			return nil
 		}
-		got, body, err := h.layer.GetObject(ctx, req.bucket, req.key, rng)
+		got, body, err := h.getAt(ctx, req, readRange(rng))
 		if err != nil {
 			return err
 		}
@@ -73,15 +133,32 @@ func (h *Handler) readRanged(w http.ResponseWriter, req *request, withBody bool)
 			return errorf("ServiceUnavailable", "The object kept changing while it was read; retry.")
 		}
 		defer body.Close()
-		writeObjectHeaders(w, req, got, rng)
-		w.WriteHeader(rangeStatus(rng))
-		h.copyBody(w, req, body, rng.Length)
+		writeObjectHeaders(w, req, got, rng, part)
+		w.WriteHeader(rangeStatus(rng, part))
+		h.copyBody(w, req, body, contentLength(rng, info))
 		return nil
 	}
 }
 
-func rangeStatus(rng *object.Range) int {
+// readRange is the range to ask the object layer for: nil for the whole
+// object, and for a part of zero bytes, which has no byte to range over.
+func readRange(rng *object.Range) *object.Range {
+	if rng == nil || rng.Length == 0 {
+		return nil
+	}
+	return rng
+}
+
+// contentLength is the length of the answer's body.
+func contentLength(rng *object.Range, info object.ObjectInfo) int64 {
 	if rng == nil {
+		return info.Size
+	}
+	return rng.Length
+}
+
+func rangeStatus(rng *object.Range, part *object.PartInfo) int {
+	if rng == nil && part == nil {
 		return http.StatusOK
 	}
 	return http.StatusPartialContent
@@ -174,27 +251,37 @@ func (b byteRange) resolve(size int64, present bool) (*object.Range, error) {
 	return &rng, nil
 }
 
-// writeObjectHeaders sets the headers GET and HEAD answer with.
+// writeObjectHeaders sets the headers GET and HEAD answer with. part is
+// the part a partNumber read returns, nil otherwise.
 func writeObjectHeaders(w http.ResponseWriter, req *request, info object.ObjectInfo,
-	rng *object.Range) {
+	rng *object.Range, part *object.PartInfo) {
 	hdr := w.Header()
-	hdr.Set("Content-Type", info.ContentType)
-	if info.ContentType == "" {
-		hdr.Set("Content-Type", defaultContentType)
-	}
+	setMetadataHeaders(hdr, info.Metadata)
 	hdr.Set("ETag", quoteETag(info.ETag))
 	hdr.Set("Last-Modified", info.ModTime.UTC().Format(http.TimeFormat))
 	hdr.Set("Accept-Ranges", "bytes")
+	setVersionHeader(hdr, "X-Amz-Version-Id", info.VersionID)
 	hdr.Set("Content-Length", strconv.FormatInt(info.Size, 10))
-	for k, v := range info.UserMetadata {
-		hdr.Set("X-Amz-Meta-"+k, v)
+	if len(info.Tags) > 0 {
+		hdr.Set("X-Amz-Tagging-Count", strconv.Itoa(len(info.Tags)))
+	}
+	if req.query.Has("partNumber") && len(info.Parts) > 0 {
+		hdr.Set("X-Amz-Mp-Parts-Count", strconv.Itoa(len(info.Parts)))
 	}
 	if rng != nil {
 		hdr.Set("Content-Length", strconv.FormatInt(rng.Length, 10))
-		hdr.Set("Content-Range", "bytes "+strconv.FormatInt(rng.Start, 10)+"-"+
-			strconv.FormatInt(rng.Start+rng.Length-1, 10)+"/"+strconv.FormatInt(info.Size, 10))
-	} else if strings.EqualFold(req.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
-		setChecksumHeaders(hdr, info.Checksums)
+		if rng.Length > 0 {
+			hdr.Set("Content-Range", "bytes "+strconv.FormatInt(rng.Start, 10)+"-"+
+				strconv.FormatInt(rng.Start+rng.Length-1, 10)+"/"+strconv.FormatInt(info.Size, 10))
+		}
+	}
+	if strings.EqualFold(req.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		switch {
+		case part != nil:
+			setChecksumHeaders(hdr, part.Checksums, object.ChecksumFullObject)
+		case rng == nil:
+			setChecksumHeaders(hdr, info.Checksums, info.ChecksumType)
+		}
 	}
 	setResponseOverrides(hdr, req)
 }
@@ -214,52 +301,4 @@ func setResponseOverrides(hdr http.Header, req *request) {
 			hdr.Set(o.header, v)
 		}
 	}
-}
-
-// checkPreconditions evaluates If-Match, If-Unmodified-Since,
-// If-None-Match and If-Modified-Since in RFC 9110 order. done is true when
-// the answer is decided: a 304 already written (err nil) or a 412 error.
-func checkPreconditions(w http.ResponseWriter, r *http.Request,
-	info object.ObjectInfo) (bool, error) {
-	etag, mod := info.ETag, info.ModTime.UTC().Truncate(time.Second)
-	if v := r.Header.Get("If-Match"); v != "" {
-		if !etagMatches(v, etag) {
-			return true, newError("PreconditionFailed")
-		}
-	} else if t, ok := headerTime(r, "If-Unmodified-Since"); ok && mod.After(t) {
-		return true, newError("PreconditionFailed")
-	}
-	notModified := false
-	if v := r.Header.Get("If-None-Match"); v != "" {
-		notModified = etagMatches(v, etag)
-	} else if t, ok := headerTime(r, "If-Modified-Since"); ok {
-		notModified = !mod.After(t)
-	}
-	if !notModified {
-		return false, nil
-	}
-	w.Header().Set("ETag", quoteETag(etag))
-	w.Header().Set("Last-Modified", mod.Format(http.TimeFormat))
-	w.WriteHeader(http.StatusNotModified)
-	return true, nil
-}
-
-// etagMatches reports whether an If-Match/If-None-Match list names etag.
-func etagMatches(list, etag string) bool {
-	for _, candidate := range strings.Split(list, ",") {
-		c := strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
-		if c == "*" || strings.Trim(c, `"`) == etag {
-			return true
-		}
-	}
-	return false
-}
-
-func headerTime(r *http.Request, name string) (time.Time, bool) {
-	v := r.Header.Get(name)
-	if v == "" {
-		return time.Time{}, false
-	}
-	t, err := http.ParseTime(v)
-	return t, err == nil
 }

@@ -173,9 +173,20 @@ func hexSHA(s string) string {
 func streamingPut(t *testing.T, path, mode string, payload []byte, trailer string,
 	encode func(seed string, at time.Time) []byte) *http.Request {
 	t.Helper()
+	return streamingPutWith(t, path, mode, payload, trailer, nil, encode)
+}
+
+// streamingPutWith is streamingPut with extra headers, signed with the
+// rest; extra may replace Content-Encoding.
+func streamingPutWith(t *testing.T, path, mode string, payload []byte, trailer string,
+	extra http.Header, encode func(seed string, at time.Time) []byte) *http.Request {
+	t.Helper()
 	hdr := http.Header{
 		"Content-Encoding":             {"aws-chunked"},
 		"X-Amz-Decoded-Content-Length": {strconv.Itoa(len(payload))},
+	}
+	for k, v := range extra {
+		hdr[k] = v
 	}
 	if trailer != "" {
 		hdr.Set("X-Amz-Trailer", trailer)
@@ -267,10 +278,14 @@ func TestPutObjectEdgeCases(t *testing.T) {
 		{"a key of 1025 bytes is too long", "/edge/" + strings.Repeat("k", 1025), nil,
 			400, "KeyTooLongError"},
 		{"a leading-slash key is stored", "/edge//notes.txt", nil, 200, ""},
-		{"a copy is not implemented", "/edge/copy", http.Header{"X-Amz-Copy-Source": {"/edge/x"}},
-			501, "NotImplemented"},
-		{"a conditional write is not implemented", "/edge/cond",
-			http.Header{"If-None-Match": {"*"}}, 501, "NotImplemented"},
+		{"a copy of a missing source is NoSuchKey", "/edge/copy",
+			http.Header{"X-Amz-Copy-Source": {"/edge/x"}}, 404, "NoSuchKey"},
+		{"a create-only write of a new key is stored", "/edge/cond",
+			http.Header{"If-None-Match": {"*"}}, 200, ""},
+		{"If-None-Match with an ETag on a write is not implemented", "/edge/cond",
+			http.Header{"If-None-Match": {`"abc"`}}, 501, "NotImplemented"},
+		{"If-Match on a missing key is NoSuchKey", "/edge/cond",
+			http.Header{"If-Match": {`"abc"`}}, 404, "NoSuchKey"},
 		{"server-side encryption is not implemented", "/edge/sse",
 			http.Header{"X-Amz-Server-Side-Encryption": {"AES256"}}, 501, "NotImplemented"},
 		{"an unknown storage class is invalid", "/edge/sc",
@@ -298,7 +313,7 @@ func TestHeadAndDeleteObject(t *testing.T) {
 	t.Parallel()
 	h, layer := withBucket(t, "head")
 	info, err := layer.PutObject(t.Context(), "head", "k", strings.NewReader("abc"), 3,
-		object.PutOptions{ContentType: "text/plain"})
+		object.PutOptions{Metadata: object.Metadata{ContentType: "text/plain"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,8 +349,8 @@ func TestHeadAndDeleteObject(t *testing.T) {
 func TestUnsupportedSubresourcesAreNotImplemented(t *testing.T) {
 	t.Parallel()
 	h, _ := withBucket(t, "sub")
-	for _, target := range []string{"/sub?versioning", "/sub?tagging", "/sub/k?tagging",
-		"/sub/k?uploads", "/sub/k?acl", "/sub?policy", "/sub/k?versionId=3"} {
+	for _, target := range []string{"/sub?versioning", "/sub/k?uploads", "/sub/k?acl",
+		"/sub?policy", "/sub/k?versionId=3", "/sub?cors", "/sub/k?retention"} {
 		for _, method := range []string{http.MethodGet, http.MethodPut} {
 			t.Run(fmt.Sprintf("%s %s is not implemented", method, target), func(t *testing.T) {
 				t.Parallel()

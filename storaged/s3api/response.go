@@ -45,6 +45,9 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 
 // writeAPIError writes e for the request; HEAD answers carry no body.
 func writeAPIError(w http.ResponseWriter, req *request, e *apiError) {
+	for k, v := range e.header {
+		w.Header()[k] = v
+	}
 	if e.code == "InvalidRange" && e.fields.ActualObjectSize != "" {
 		w.Header().Set("Content-Range", "bytes */"+e.fields.ActualObjectSize)
 	}

@@ -39,10 +39,19 @@ func (h *Handler) routeBucket(req *request) (operation, error) {
 	q := req.query
 	switch req.r.Method {
 	case http.MethodPut:
+		switch {
+		case q.Has("tagging"):
+			return h.putBucketTagging, nil
+		case q.Has("versioning"):
+			return h.putBucketVersioning, nil
+		}
 		return h.createBucket, nil
 	case http.MethodHead:
 		return h.headBucket, nil
 	case http.MethodDelete:
+		if q.Has("tagging") {
+			return h.deleteBucketTagging, nil
+		}
 		return h.deleteBucket, nil
 	case http.MethodPost:
 		if q.Has("delete") {
@@ -60,6 +69,14 @@ func (h *Handler) routeBucketGet(req *request) (operation, error) {
 	switch {
 	case q.Has("location"):
 		return h.getBucketLocation, nil
+	case q.Has("tagging"):
+		return h.getBucketTagging, nil
+	case q.Has("uploads"):
+		return h.listMultipartUploads, nil
+	case q.Has("versioning"):
+		return h.getBucketVersioning, nil
+	case q.Has("versions"):
+		return h.listObjectVersions, nil
 	case !q.Has("list-type"):
 		return h.listObjectsV1, nil
 	case q.Get("list-type") == "2":
@@ -71,22 +88,57 @@ func (h *Handler) routeBucketGet(req *request) (operation, error) {
 }
 
 func (h *Handler) routeObject(req *request) (operation, error) {
+	q := req.query
 	switch req.r.Method {
 	case http.MethodPut:
-		if req.r.Header.Get("X-Amz-Copy-Source") != "" {
-			return nil, errNotImplemented("CopyObject")
-		}
-		return h.putObject, nil
+		return h.routeObjectPut(req)
 	case http.MethodGet:
+		switch {
+		case q.Has("tagging"):
+			return h.getObjectTagging, nil
+		case q.Has("uploadId"):
+			return h.listParts, nil
+		}
 		return h.getObject, nil
 	case http.MethodHead:
 		return h.headObject, nil
 	case http.MethodDelete:
+		switch {
+		case q.Has("tagging"):
+			return h.deleteObjectTagging, nil
+		case q.Has("uploadId"):
+			return h.abortMultipartUpload, nil
+		}
 		return h.deleteObject, nil
 	case http.MethodPost:
-		return nil, errNotImplemented("POST on an object (multipart uploads, restore, select)")
+		switch {
+		case q.Has("uploads"):
+			return h.createMultipartUpload, nil
+		case q.Has("uploadId"):
+			return h.completeMultipartUpload, nil
+		}
+		return nil, errNotImplemented("POST on an object (restore, select)")
 	}
 	return nil, newError("MethodNotAllowed")
+}
+
+func (h *Handler) routeObjectPut(req *request) (operation, error) {
+	q := req.query
+	copying := req.r.Header.Get("X-Amz-Copy-Source") != ""
+	switch {
+	case q.Has("tagging"):
+		return h.putObjectTagging, nil
+	case q.Has("uploadId") != q.Has("partNumber"):
+		return nil, errorf("InvalidRequest", "An upload of a part needs both the uploadId and "+
+			"the partNumber arguments.")
+	case q.Has("uploadId") && copying:
+		return h.uploadPartCopy, nil
+	case q.Has("uploadId"):
+		return h.uploadPart, nil
+	case copying:
+		return h.copyObject, nil
+	}
+	return h.putObject, nil
 }
 
 // unsupportedSubresource returns the first S3 sub-resource in the query
@@ -97,18 +149,43 @@ func unsupportedSubresource(req *request) string {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	bucketLevel, method := req.key == "", req.r.Method
 	for _, name := range names {
-		switch {
-		case !isSubresource(name):
-		case name == "versionId" && req.query.Get(name) == "null":
-		case bucketLevel && name == "location" && method == http.MethodGet:
-		case bucketLevel && name == "delete" && method == http.MethodPost:
-		default:
+		if isSubresource(name) && !servedSubresource(req, name) {
 			return name
 		}
 	}
 	return ""
+}
+
+// servedSubresource reports whether Strata serves sub-resource name for
+// the request's method at its level (bucket or object).
+func servedSubresource(req *request, name string) bool {
+	bucketLevel, method := req.key == "", req.r.Method
+	switch name {
+	case "versionId":
+		return !bucketLevel && (method == http.MethodGet || method == http.MethodHead ||
+			method == http.MethodDelete || req.query.Has("tagging")) ||
+			req.query.Get(name) == "null"
+	case "versioning":
+		return bucketLevel && (method == http.MethodGet || method == http.MethodPut)
+	case "versions":
+		return bucketLevel && method == http.MethodGet
+	case "location":
+		return bucketLevel && method == http.MethodGet
+	case "delete":
+		return bucketLevel && method == http.MethodPost
+	case "tagging":
+		return method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete
+	case "uploads":
+		return bucketLevel == (method == http.MethodGet) &&
+			(method == http.MethodGet || method == http.MethodPost)
+	case "uploadId":
+		return !bucketLevel && method != http.MethodHead
+	case "partNumber":
+		return !bucketLevel && (method == http.MethodPut || method == http.MethodGet ||
+			method == http.MethodHead)
+	}
+	return false
 }
 
 // isSubresource reports whether a query parameter selects an S3
