@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -29,7 +31,23 @@ func openLayer(dirs []string, parity int, logger hclog.Logger) (object.Layer, er
 	if err != nil {
 		return nil, fmt.Errorf("building the erasure set: %w", err)
 	}
+	healBuckets(set, logger)
 	return object.NewErasureLayer(set), nil
+}
+
+// healBuckets puts back the buckets that replaced (empty) drives lack, so
+// that new objects get all their shards again. It logs what it could not
+// do and goes on: the set still serves on quorum.
+func healBuckets(set *erasure.Set, logger hclog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	healed, err := set.HealBuckets(ctx)
+	if len(healed) > 0 {
+		logger.Info("recreated buckets on replaced drives", "buckets", healed)
+	}
+	if err != nil {
+		logger.Warn("could not recreate every bucket on replaced drives", "error", err)
+	}
 }
 
 // failedDrives names the drive directories of failures.

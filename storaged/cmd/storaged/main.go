@@ -3,6 +3,15 @@
 // /strata/health/ready, and stores objects erasure-coded across the drive
 // directories it is given.
 //
+// A node of a tenant that spans several nodes runs with --topology (the
+// tenant's nodes, their drives and the parity; see topology.go),
+// --node-name and --tls-ca instead of --drive and --parity. It then builds
+// the tenant's erasure sets from its own drives and, through the drive RPC
+// (storaged/rpc) mounted on the same port under /strata/rpc/v1/, the other
+// nodes' drives; it asks TLS clients for a certificate, which only the RPC
+// requires (a node certificate signed by the tenant's CA), and orders its
+// changes with the other nodes' through namespace locks.
+//
 // Every flag has an environment fallback (see the env* constants); a
 // flag given on the command line wins. Bad flags exit with status 2 and a
 // message that says what to fix; a failure while running exits with 1.

@@ -28,6 +28,9 @@ const (
 	envCredentialsFile = "STORAGED_CREDENTIALS_FILE"
 	envLogLevel        = "STORAGED_LOG_LEVEL"
 	envLogJSON         = "STORAGED_LOG_JSON"
+	envTopology        = "STORAGED_TOPOLOGY"
+	envNodeName        = "STORAGED_NODE_NAME"
+	envTLSCA           = "STORAGED_TLS_CA"
 	// envRootAccessKeyID and envRootSecretAccessKey give the root key pair
 	// when no credentials file is named.
 	envRootAccessKeyID     = "STRATA_ROOT_ACCESS_KEY_ID"
@@ -54,11 +57,23 @@ type options struct {
 	credentials  s3api.Credentials
 	logLevel     hclog.Level
 	logJSON      bool
+	// cluster is set when the node is one of several (--topology); drives
+	// and parity then come from it.
+	cluster *clusterOptions
+}
+
+// clusterOptions are the options of a node of a multi-node tenant.
+type clusterOptions struct {
+	topology *topology
+	// tlsCA is the tenant's CA (PEM file): peers' certificates must chain
+	// to it, in both directions of the drive RPC.
+	tlsCA string
 }
 
 // rawFlags holds the flags as given, before validation.
 type rawFlags struct {
 	listen, tlsCert, tlsKey, region, credentialsFile, logLevel string
+	topology, nodeName, tlsCA                                  string
 	insecureHTTP, logJSON                                      bool
 	drives                                                     driveList
 	parity                                                     int
@@ -96,12 +111,22 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 	opts := options{region: raw.region, insecureHTTP: raw.insecureHTTP, logJSON: raw.logJSON}
 	opts.listen, err = checkListen(raw.listen)
 	collect(err)
-	opts.drives, err = checkDrives(raw.drives)
-	collect(err)
-	opts.parity, err = checkParity(raw.parity, len(opts.drives))
-	collect(err)
 	opts.tlsCert, opts.tlsKey, err = checkTLS(raw)
 	collect(err)
+	if raw.topology == "" {
+		collect(checkNoCluster(raw))
+		opts.drives, err = checkDrives(raw.drives)
+		collect(err)
+		opts.parity, err = checkParity(raw.parity, len(opts.drives))
+		collect(err)
+	} else {
+		opts.cluster, err = checkCluster(raw, opts.tlsCert)
+		collect(err)
+		if opts.cluster != nil {
+			opts.drives = opts.cluster.topology.localDrives()
+			opts.parity = opts.cluster.topology.parity
+		}
+	}
 	collect(checkRegion(raw.region))
 	opts.credentials, err = loadCredentials(raw.credentialsFile, getenv)
 	collect(err)
@@ -140,6 +165,14 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 		"trace, debug, info, warn or error (env "+envLogLevel+")")
 	fs.BoolVar(&raw.logJSON, "log-json", envBools[envLogJSON],
 		"write logs as JSON lines (env "+envLogJSON+")")
+	fs.StringVar(&raw.topology, "topology", getenv(envTopology),
+		"JSON file of a multi-node tenant's nodes and drives; replaces --drive and "+
+			"--parity (env "+envTopology+")")
+	fs.StringVar(&raw.nodeName, "node-name", getenv(envNodeName),
+		"this node's name in --topology (env "+envNodeName+")")
+	fs.StringVar(&raw.tlsCA, "tls-ca", getenv(envTLSCA),
+		"PEM file of the tenant's CA, which signs every node's certificate; required "+
+			"with --topology (env "+envTLSCA+")")
 	if err := fs.Parse(args); err != nil {
 		return raw, err
 	}

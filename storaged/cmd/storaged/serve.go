@@ -38,35 +38,63 @@ func newLogger(opts options, out io.Writer) hclog.Logger {
 
 // serve runs the S3 server until ctx ends, then shuts it down gracefully.
 func serve(ctx context.Context, opts options, logger hclog.Logger) error {
-	layer, err := openLayer(opts.drives, opts.parity, logger.Named("erasure"))
+	certs, err := loadCerts(ctx, opts, logger)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(opts, certs, logger)
 	if err != nil {
 		return fmt.Errorf("opening the drives: %w", err)
 	}
-	if c, ok := layer.(io.Closer); ok {
-		defer c.Close()
-	}
+	defer st.close()
 	handler, err := s3api.New(s3api.Config{Region: opts.region, Credentials: opts.credentials,
-		Layer: layer, Logger: logger.Named("s3")})
+		Layer: st.layer, Logger: logger.Named("s3")})
 	if err != nil {
 		return fmt.Errorf("configuring the S3 API: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           st.handler(handler),
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
 	}
-	ln, err := listen(ctx, opts, srv, logger)
+	ln, err := listen(opts, srv, certs, logger)
 	if err != nil {
 		return err
 	}
-	logger.Info("storaged listening", "address", ln.Addr().String(), "tls", !opts.insecureHTTP,
-		"drives", len(opts.drives), "parity", opts.parity, "region", opts.region)
+	logger.Info("storaged listening", listeningFields(ln, opts)...)
 	return serveUntilDone(ctx, srv, ln, logger)
 }
 
-// listen opens the listening socket, wrapped in TLS unless insecure.
-func listen(ctx context.Context, opts options, srv *http.Server,
+// listeningFields are the key/value pairs of the "listening" log line.
+func listeningFields(ln net.Listener, opts options) []any {
+	fields := []any{"address", ln.Addr().String(), "tls", !opts.insecureHTTP,
+		"drives", len(opts.drives), "parity", opts.parity, "region", opts.region}
+	if c := opts.cluster; c != nil {
+		fields = append(fields, "node", c.topology.self, "nodes", len(c.topology.nodes),
+			"sets", len(c.topology.sets))
+	}
+	return fields
+}
+
+// loadCerts loads the TLS certificate and reloads it on SIGHUP until ctx
+// ends; it returns nil when serving plain HTTP.
+func loadCerts(ctx context.Context, opts options, logger hclog.Logger) (*certReloader, error) {
+	if opts.insecureHTTP {
+		return nil, nil
+	}
+	certs, err := newCertReloader(opts.tlsCert, opts.tlsKey)
+	if err != nil {
+		return nil, err
+	}
+	go certs.reloadOnHangup(ctx, logger)
+	return certs, nil
+}
+
+// listen opens the listening socket, wrapped in TLS unless insecure. A node
+// of a multi-node tenant asks clients for a certificate, which the drive
+// RPC checks; S3 clients need none.
+func listen(opts options, srv *http.Server, certs *certReloader,
 	logger hclog.Logger) (net.Listener, error) {
 	ln, err := net.Listen("tcp", opts.listen)
 	if err != nil {
@@ -76,16 +104,13 @@ func listen(ctx context.Context, opts options, srv *http.Server,
 		logger.Warn("serving plain HTTP without TLS; use this for tests only")
 		return ln, nil
 	}
-	certs, err := newCertReloader(opts.tlsCert, opts.tlsKey)
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	go certs.reloadOnHangup(ctx, logger)
 	srv.TLSConfig = &tls.Config{
 		MinVersion:     tls.VersionTLS12,
 		GetCertificate: certs.get,
 		NextProtos:     []string{"h2", "http/1.1"},
+	}
+	if opts.cluster != nil {
+		srv.TLSConfig.ClientAuth = tls.RequestClientCert
 	}
 	return tls.NewListener(ln, srv.TLSConfig), nil
 }
@@ -140,6 +165,12 @@ func (c *certReloader) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.cert, nil
+}
+
+// getClient returns the same certificate for the drive RPC's client side:
+// a node is one identity to its peers, in both directions.
+func (c *certReloader) getClient(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+	return c.get(nil)
 }
 
 // reloadOnHangup reloads the certificate on each SIGHUP until ctx ends;

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+)
+
+// A topology file describes a tenant whose erasure sets span several nodes.
+// The control plane writes one file and hands the same file to every node,
+// each with its own --node-name:
+//
+//	{
+//	  "version": 1,
+//	  "id": "k3J9Q2ZP",                       // names the deployment; set IDs derive from it
+//	  "parity": 4,
+//	  "pools": [{
+//	    "name": "pool-0",
+//	    "nodes": [
+//	      {"name": "pool-0-0", "endpoint": "https://10.0.0.1:9000",
+//	       "drives": ["/data/d0", "/data/d1"]},
+//	      ...
+//	    ]
+//	  }]
+//	}
+//
+// Every node derives the same erasure sets from it (see layoutSets): the
+// pool's drives, interleaved across nodes (drive 0 of every node, then
+// drive 1 of every node, ...), are cut into equal sets of at most
+// maxSetSize drives, the fewest that fit. Set i of the pool is named
+// "<id>-<i>"; drive j of it is formatted as drive j of that set. A node
+// opens its own drives and reaches the others through the drive RPC at the
+// node's endpoint. The file is part of the on-disk format: changing the
+// order of nodes or drives, the ID or the parity of a running tenant
+// makes its drives refuse to open or its objects unreadable.
+
+// topologyVersion is the only version of the file this program reads.
+const topologyVersion = 1
+
+// maxSetSize is the largest erasure set a pool is cut into.
+const maxSetSize = 16
+
+// topologyIDRE is what a topology ID may look like.
+var topologyIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,62}$`)
+
+// topologyFile is the JSON of a --topology file.
+type topologyFile struct {
+	Version int        `json:"version"`
+	ID      string     `json:"id"`
+	Parity  int        `json:"parity"`
+	Pools   []poolFile `json:"pools"`
+}
+
+type poolFile struct {
+	Name  string     `json:"name"`
+	Nodes []nodeFile `json:"nodes"`
+}
+
+type nodeFile struct {
+	Name     string   `json:"name"`
+	Endpoint string   `json:"endpoint"`
+	Drives   []string `json:"drives"`
+}
+
+// topology is a validated topology file seen from one node.
+type topology struct {
+	id     string
+	parity int
+	self   string
+	nodes  []nodeFile // every node of the tenant, in file order
+	sets   []setLayout
+}
+
+// setLayout is one erasure set: its ID and its drives in set order.
+type setLayout struct {
+	id     string
+	drives []driveRef
+}
+
+// driveRef is one drive of a set: the node that holds it and its path
+// there.
+type driveRef struct {
+	node string
+	path string
+}
+
+// localDrives returns the paths of the node's own drives.
+func (t *topology) localDrives() []string {
+	for _, n := range t.nodes {
+		if n.Name == t.self {
+			return n.Drives
+		}
+	}
+	return nil
+}
+
+// nodeNames returns the names of every node.
+func (t *topology) nodeNames() []string {
+	out := make([]string, len(t.nodes))
+	for i, n := range t.nodes {
+		out[i] = n.Name
+	}
+	return out
+}
+
+// loadTopology reads and validates a topology file for node self.
+func loadTopology(path, self string) (*topology, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--topology: %w", err)
+	}
+	var f topologyFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("--topology %q is not a valid topology file: %w", path, err)
+	}
+	t, err := f.validate(self)
+	if err != nil {
+		return nil, fmt.Errorf("--topology %q: %w", path, err)
+	}
+	return t, nil
+}
+
+// validate checks the file, reporting every problem at once, and lays out
+// its sets.
+func (f topologyFile) validate(self string) (*topology, error) {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if f.Version != topologyVersion {
+		add("version %d: this storaged reads version %d", f.Version, topologyVersion)
+	}
+	if !topologyIDRE.MatchString(f.ID) {
+		add("id %q: use 1 to 63 letters, digits and hyphens", f.ID)
+	}
+	switch len(f.Pools) {
+	case 0:
+		add("pools: one pool is required")
+	case 1:
+		errs = append(errs, f.Pools[0].validate(self)...)
+	default:
+		add("pools: %d pools given; this storaged runs one pool per tenant", len(f.Pools))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sets, err := layoutSets(f.ID, f.Pools[0])
+	if err != nil {
+		return nil, err
+	}
+	if size := len(sets[0].drives); f.Parity < 1 || f.Parity > size/2 {
+		return nil, fmt.Errorf("parity %d with erasure sets of %d drives: use 1 to %d",
+			f.Parity, size, size/2)
+	}
+	return &topology{id: f.ID, parity: f.Parity, self: self, nodes: f.Pools[0].Nodes,
+		sets: sets}, nil
+}
+
+// validate checks a pool's nodes.
+func (p poolFile) validate(self string) []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if len(p.Nodes) == 0 {
+		add("pool %q has no nodes", p.Name)
+	}
+	names, endpoints := map[string]bool{}, map[string]bool{}
+	for i, n := range p.Nodes {
+		where := fmt.Sprintf("pools[0].nodes[%d]", i)
+		switch {
+		case n.Name == "":
+			add("%s.name is required", where)
+		case names[n.Name]:
+			add("%s.name %q is used twice", where, n.Name)
+		}
+		names[n.Name] = true
+		if err := checkEndpoint(n.Endpoint); err != nil {
+			add("%s.endpoint: %w", where, err)
+		} else if endpoints[n.Endpoint] {
+			add("%s.endpoint %q is used twice", where, n.Endpoint)
+		}
+		endpoints[n.Endpoint] = true
+		errs = append(errs, checkNodeDrives(where, n.Drives, len(p.Nodes[0].Drives))...)
+	}
+	if self != "" && !names[self] {
+		add("--node-name %q is not a node of the topology", self)
+	}
+	return errs
+}
+
+// checkEndpoint demands an https://host:port URL without a path.
+func checkEndpoint(e string) error {
+	u, err := url.Parse(e)
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" || u.Port() == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("%q: give https://host:port", e)
+	}
+	return nil
+}
+
+// checkNodeDrives demands absolute, distinct drive paths, as many as the
+// first node has.
+func checkNodeDrives(where string, drives []string, want int) []error {
+	var errs []error
+	if len(drives) == 0 || len(drives) != want {
+		errs = append(errs, fmt.Errorf("%s.drives: %d drives; every node of a pool needs the "+
+			"same number, at least 1 (the first node has %d)", where, len(drives), want))
+	}
+	seen := map[string]bool{}
+	for _, d := range drives {
+		switch {
+		case !filepath.IsAbs(d):
+			errs = append(errs, fmt.Errorf("%s.drives: %q is not an absolute path", where, d))
+		case seen[filepath.Clean(d)]:
+			errs = append(errs, fmt.Errorf("%s.drives: %q is listed twice", where, d))
+		}
+		seen[filepath.Clean(d)] = true
+	}
+	return errs
+}
+
+// setCount returns how many equal erasure sets of at most maxSetSize
+// drives n drives make: the fewest that divide n. Sets of fewer than two
+// drives cannot keep quorum, so such an n is an error.
+func setCount(n int) (int, error) {
+	for k := 1; k <= n; k++ {
+		if n%k == 0 && n/k <= maxSetSize {
+			if n/k < 2 {
+				break
+			}
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("%d drives cannot be cut into equal erasure sets of 2 to %d drives: "+
+		"use a drive count with a divisor in that range", n, maxSetSize)
+}
+
+// layoutSets cuts a pool's drives into erasure sets. The drives are taken
+// in interleaved order (drive 0 of every node, then drive 1 of every node,
+// and so on), so that each set spreads over as many nodes as it can.
+func layoutSets(id string, p poolFile) ([]setLayout, error) {
+	var order []driveRef
+	for d := range len(p.Nodes[0].Drives) {
+		for _, n := range p.Nodes {
+			order = append(order, driveRef{node: n.Name, path: n.Drives[d]})
+		}
+	}
+	k, err := setCount(len(order))
+	if err != nil {
+		return nil, err
+	}
+	size := len(order) / k
+	sets := make([]setLayout, k)
+	for i := range sets {
+		sets[i] = setLayout{id: id + "-" + strconv.Itoa(i), drives: order[i*size : (i+1)*size]}
+	}
+	return sets, nil
+}

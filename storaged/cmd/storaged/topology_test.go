@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// poolOf returns a pool of nodes node-0.. with drives /n<i>/d<j> each.
+func poolOf(nodes, drives int) poolFile {
+	p := poolFile{Name: "pool-0"}
+	for i := range nodes {
+		n := nodeFile{Name: fmt.Sprintf("node-%d", i),
+			Endpoint: fmt.Sprintf("https://127.0.0.1:%d", 9000+i)}
+		for j := range drives {
+			n.Drives = append(n.Drives, fmt.Sprintf("/n%d/d%d", i, j))
+		}
+		p.Nodes = append(p.Nodes, n)
+	}
+	return p
+}
+
+// refs names a set's drives as node:path.
+func refs(s setLayout) string {
+	out := make([]string, len(s.drives))
+	for i, d := range s.drives {
+		out[i] = strings.TrimPrefix(d.node, "node-") + d.path[strings.LastIndex(d.path, "/"):]
+	}
+	return strings.Join(out, " ")
+}
+
+func TestLayoutSetsSpreadsSetsOverNodes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		nodes, drives int
+		want          []string // each set's drives as node/drive
+	}{
+		{"four nodes of two drives make one set of eight, nodes interleaved", 4, 2,
+			[]string{"0/d0 1/d0 2/d0 3/d0 0/d1 1/d1 2/d1 3/d1"}},
+		{"two nodes of two drives make one set of four", 2, 2,
+			[]string{"0/d0 1/d0 0/d1 1/d1"}},
+		{"one node keeps its drives in order", 1, 3, []string{"0/d0 0/d1 0/d2"}},
+		{"four nodes of eight drives make two sets of sixteen, four drives a node each", 4, 8,
+			[]string{
+				"0/d0 1/d0 2/d0 3/d0 0/d1 1/d1 2/d1 3/d1 0/d2 1/d2 2/d2 3/d2 0/d3 1/d3 2/d3 3/d3",
+				"0/d4 1/d4 2/d4 3/d4 0/d5 1/d5 2/d5 3/d5 0/d6 1/d6 2/d6 3/d6 0/d7 1/d7 2/d7 3/d7",
+			}},
+		{"six nodes of three drives make two sets of nine", 6, 3,
+			[]string{
+				"0/d0 1/d0 2/d0 3/d0 4/d0 5/d0 0/d1 1/d1 2/d1",
+				"3/d1 4/d1 5/d1 0/d2 1/d2 2/d2 3/d2 4/d2 5/d2",
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sets, err := layoutSets("dep", poolOf(tt.nodes, tt.drives))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sets) != len(tt.want) {
+				t.Fatalf("got %d sets, want %d", len(sets), len(tt.want))
+			}
+			for i, s := range sets {
+				if got := refs(s); got != tt.want[i] || s.id != fmt.Sprintf("dep-%d", i) {
+					t.Errorf("set %d: got %s %q, want dep-%d %q", i, s.id, got, i, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSetCountRefusesUncuttablePools(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 17, 19, 37} {
+		if k, err := setCount(n); err == nil {
+			t.Errorf("setCount(%d) = %d, want an error", n, k)
+		}
+	}
+}
+
+// validTopology is a topology of four nodes of two drives, parity 4.
+func validTopology() topologyFile {
+	return topologyFile{Version: 1, ID: "dep-1", Parity: 4, Pools: []poolFile{poolOf(4, 2)}}
+}
+
+func TestTopologyValidation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		change func(f *topologyFile)
+		self   string
+		want   string // "" when valid
+	}{
+		{"a valid topology is accepted", func(*topologyFile) {}, "node-2", ""},
+		{"another version is refused", func(f *topologyFile) { f.Version = 2 }, "node-0", "version 2"},
+		{"a bad ID is refused", func(f *topologyFile) { f.ID = "a/b" }, "node-0", "id"},
+		{"no pool is refused", func(f *topologyFile) { f.Pools = nil }, "node-0", "one pool is required"},
+		{"two pools are refused", func(f *topologyFile) { f.Pools = append(f.Pools, poolOf(2, 2)) },
+			"node-0", "2 pools"},
+		{"a node named twice is refused", func(f *topologyFile) { f.Pools[0].Nodes[1].Name = "node-0" },
+			"node-0", "used twice"},
+		{"an endpoint used twice is refused",
+			func(f *topologyFile) { f.Pools[0].Nodes[1].Endpoint = f.Pools[0].Nodes[0].Endpoint },
+			"node-0", "used twice"},
+		{"a plain HTTP endpoint is refused",
+			func(f *topologyFile) { f.Pools[0].Nodes[1].Endpoint = "http://127.0.0.1:1" },
+			"node-0", "https://host:port"},
+		{"an endpoint without a port is refused",
+			func(f *topologyFile) { f.Pools[0].Nodes[1].Endpoint = "https://node-1" },
+			"node-0", "https://host:port"},
+		{"nodes with different drive counts are refused",
+			func(f *topologyFile) { f.Pools[0].Nodes[2].Drives = f.Pools[0].Nodes[2].Drives[:1] },
+			"node-0", "same number"},
+		{"a relative drive path is refused",
+			func(f *topologyFile) { f.Pools[0].Nodes[0].Drives[1] = "data/d1" },
+			"node-0", "not an absolute path"},
+		{"a drive listed twice is refused",
+			func(f *topologyFile) { f.Pools[0].Nodes[0].Drives[1] = "/n0/d0/" },
+			"node-0", "listed twice"},
+		{"a node name not in the topology is refused", func(*topologyFile) {}, "node-9",
+			`"node-9" is not a node`},
+		{"parity over half a set is refused", func(f *topologyFile) { f.Parity = 5 }, "node-0",
+			"use 1 to 4"},
+		{"parity zero is refused", func(f *topologyFile) { f.Parity = 0 }, "node-0", "use 1 to 4"},
+		{"drives that cannot be cut into sets are refused",
+			func(f *topologyFile) { f.Pools[0] = poolOf(17, 1); f.Parity = 1 }, "node-0",
+			"cannot be cut"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := validTopology()
+			tt.change(&f)
+			topo, err := f.validate(tt.self)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("got %v, want no error", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("got %v, want an error mentioning %q", err, tt.want)
+			case tt.want == "" && strings.Join(topo.localDrives(), ",") != "/n2/d0,/n2/d1":
+				t.Errorf("local drives: got %v, want node-2's", topo.localDrives())
+			}
+		})
+	}
+}
+
+func TestLoadTopologyRefusesUnknownFields(t *testing.T) {
+	t.Parallel()
+	data, err := json.Marshal(validTopology())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data[:len(data)-1], []byte(`,"sets":3}`)...)
+	path := filepath.Join(t.TempDir(), "topology.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadTopology(path, "node-0"); err == nil || !strings.Contains(err.Error(), "sets") {
+		t.Errorf("got %v, want an error naming the unknown field", err)
+	}
+}
