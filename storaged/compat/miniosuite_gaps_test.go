@@ -1,0 +1,122 @@
+package compat
+
+// Why tests of minio-go's functional suite do not pass yet. "not built
+// yet" is work that is coming; "by design" is Strata's choice, written in
+// storaged/s3api's package documentation; "to fix" and "to decide" are
+// interoperability faults found here, for the S3 API's owners.
+const (
+	whyAttributes  = "GetObjectAttributes not built yet"
+	whyObjectLock  = "Object Lock not built yet (the test's bucket asks for it)"
+	whySSE         = "server-side encryption (SSE-C, SSE-S3) not built yet"
+	whyCORS        = "bucket CORS not built yet"
+	whyPolicy      = "bucket policies not built yet"
+	whyConditional = "by design: If-None-Match with an ETag on PutObject gets NotImplemented; " +
+		"S3's conditional writes take only If-None-Match: *"
+	whyClass      = "storage classes other than STANDARD not built yet"
+	whyPostPolicy = "POST Object (browser form upload with a POST policy) not built yet; " +
+		"storaged answers 403 AccessDenied"
+	whyNewChecksums        = "the checksum types AWS added in 2026 (MD5, SHA-512, XXHash) not built yet"
+	whyNewChecksumsRefused = "the 2026 checksum types not built yet; storaged answers 400 " +
+		"InvalidRequest, as AWS did before them, where the suite tolerates only InvalidArgument"
+	whySigV2  = "Signature Version 2 refused by design (SigV4 only)"
+	whyRegion = "one region per server by design: a request signed for eu-central-1 gets " +
+		"AuthorizationHeaderMalformed, as on AWS"
+	whyACL = "ACLs refused by design, as on AWS buckets with Object Ownership " +
+		"BucketOwnerEnforced (AWS's default)"
+	whyAlgorithmOnly = "to decide: minio-go sends x-amz-checksum-algorithm: CRC32C with no " +
+		"value on PutObject; storaged keeps its default CRC-64/NVME, so no CRC32C comes back"
+	whyS3Zip   = "s3zip is a MinIO extension"
+	whyNotify  = "needs a notification target; the suite skips it without one"
+	wantNA     = "NA in"
+	wantSigV2  = `("AWS") is not supported`
+	wantRegion = "the region 'eu-central-1' is wrong"
+)
+
+// minioSuiteGaps are the results of minio-go's functional suite known not
+// to pass yet, in the order the suite logs them. NA results (the server
+// answered NotImplemented) must stay NA; FAIL results must fail with the
+// text given.
+func minioSuiteGaps() []gap {
+	return []gap{
+		{"testPutObjectWithChecksums", whyNewChecksums, wantNA},
+		{"testPutObjectWithTrailingChecksums", whyNewChecksumsRefused,
+			`"x-amz-checksum-md5" is not supported`},
+		{"testPutMultipartObjectWithChecksums", whyNewChecksumsRefused,
+			"Checksum algorithm provided is unsupported"},
+		{"testCopyObjectWithChecksums", whySigV2, wantSigV2},
+		{"testReplaceObjectWithChecksums", whySigV2, wantSigV2},
+		{"testCorsSetGetDelete", whyCORS, wantNA},
+		{"testCors", whyPolicy, wantNA},
+		{"testListMultipartUpload", whyObjectLock, wantNA},
+		{"testGetObjectAttributes", whyAttributes, wantNA},
+		{"testGetObjectAttributesErrorCases", whyAttributes, "expected NoSuchKey but got NotImplemented"},
+		{"testMakeBucketErrorV2", whySigV2, wantSigV2},
+		{"testGetObjectClosedTwiceV2", whySigV2, wantSigV2},
+		{"testFPutObjectV2", whySigV2, wantSigV2},
+		{"testMakeBucketRegionsV2", whySigV2, wantSigV2},
+		{"testGetObjectReadSeekFunctionalV2", whySigV2, wantSigV2},
+		{"testGetObjectReadAtFunctionalV2", whySigV2, wantSigV2},
+		{"testCopyObjectV2", whySigV2, wantSigV2},
+		{"testFunctionalV2", whySigV2, wantSigV2},
+		{"testComposeObjectErrorCasesWrapper", whySigV2, wantSigV2},
+		{"testComposeMultipleSources", whySigV2, wantSigV2},
+		{"testUserMetadataCopyingWrapper", whySigV2, wantSigV2},
+		{"testPutObject0ByteV2", whySigV2, wantSigV2},
+		{"testPutObjectMetadataNonUSASCIIV2", whySigV2, wantSigV2},
+		{"testPutObjectNoLengthV2", whySigV2, wantSigV2},
+		{"testPutObjectsUnknownV2", whySigV2, wantSigV2},
+		{"testGetObjectContextV2", whySigV2, wantSigV2},
+		{"testFPutObjectContextV2", whySigV2, wantSigV2},
+		{"testFGetObjectContextV2", whySigV2, wantSigV2},
+		{"testPutObjectContextV2", whySigV2, wantSigV2},
+		{"testPutObjectWithVersioning", whyObjectLock, wantNA},
+		{"testMakeBucketError", whyRegion, wantRegion},
+		{"testMakeBucketRegions", whyRegion, wantRegion},
+		{"testPutObjectPreconditionOnNonExistent", whyConditional, wantNA},
+		{"testGetObjectS3Zip", whyS3Zip, wantNA},
+		{"testRemoveMultipleObjectsWithResult", whyObjectLock, wantNA},
+		{"testPresignedPostPolicy", whyPostPolicy, "403"},
+		{"testPresignedPostPolicyWrongFile", whyPostPolicy, "AccessDenied"},
+		{"testPresignedPostPolicyEmptyFileName", whyPostPolicy, "403"},
+		{"testBucketNotification", whyNotify, wantNA},
+		{"testFunctional", whyPolicy, wantNA},
+		{"testGetObjectACLContext", whyACL, "does not allow ACLs"},
+		{"testStorageClassMetadataPutObject", whyClass, wantNA},
+		{"testStorageClassMetadataCopyObject", whyClass, wantNA},
+		{"testListObjects", whyClass, wantNA},
+		{"testRemoveObjects", whyObjectLock, wantNA},
+		{"testRemoveObjectsIter", whyObjectLock, wantNA},
+		{"testListObjectVersions", whyObjectLock, wantNA},
+		{"testStatObjectWithVersioning", whyObjectLock, wantNA},
+		{"testGetObjectWithVersioning", whyObjectLock, wantNA},
+		{"testCopyObjectWithVersioning", whyObjectLock, wantNA},
+		{"testConcurrentCopyObjectWithVersioning", whyObjectLock, wantNA},
+		{"testComposeObjectWithVersioning", whyObjectLock, wantNA},
+		{"testRemoveObjectWithVersioning", whyObjectLock, wantNA},
+		{"testRemoveObjectsWithVersioning", whyObjectLock, wantNA},
+		{"testObjectTaggingWithVersioning", whyObjectLock, wantNA},
+		{"testPutObjectWithAutomaticChecksums", whyAlgorithmOnly, wantNA},
+		{"testGetBucketTagging", whyObjectLock, wantNA},
+		{"testSetBucketTagging", whyObjectLock, wantNA},
+		{"testRemoveBucketTagging", whyObjectLock, wantNA},
+		{"testGetObjectAttributesSSECEncryption", whySSE, wantNA},
+		{"testSSECEncryptionPutGet", whySSE, wantNA},
+		{"testSSECEncryptionFPut", whySSE, wantNA},
+		{"testSSECEncryptedGetObjectReadAtFunctional", whySSE, wantNA},
+		{"testSSECEncryptedGetObjectReadSeekFunctional", whySSE, wantNA},
+		{"testEncryptedCopyObjectV2", whySigV2, wantSigV2},
+		{"testEncryptedSSECToSSECCopyObject", whySSE, wantNA},
+		{"testEncryptedSSECToUnencryptedCopyObject", whySSE, wantNA},
+		{"testUnencryptedToSSECCopyObject", whySSE, wantNA},
+		{"testEncryptedEmptyObject", whySSE, wantNA},
+		{"testDecryptedCopyObject", whySSE, wantNA},
+		{"testSSECEncryptedToSSECCopyObjectPart", whySSE, wantNA},
+		{"testSSECMultipartEncryptedToSSECCopyObjectPart", whySSE, wantNA},
+		{"testSSECEncryptedToUnencryptedCopyPart", whySSE, wantNA},
+		{"testUnencryptedToSSECCopyObjectPart", whySSE, wantNA},
+		{"testEncryptedSSECToSSES3CopyObject", whySSE, wantNA},
+		{"testEncryptedSSES3ToSSECCopyObject", whySSE, wantNA},
+		{"testSSECEncryptedToSSES3CopyObjectPart", whySSE, wantNA},
+		{"testSSES3EncryptedToSSECCopyObjectPart", whySSE, wantNA},
+	}
+}

@@ -1,0 +1,405 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/storaged/erasure"
+)
+
+// The erasure figures' geometry: that of a storaged with 4 drives and
+// parity 2.
+const (
+	erasureDrives = 4
+	erasureParity = 2
+	erasureData   = erasureDrives - erasureParity
+)
+
+// goalErasure is the least share of bare reedsolomon's speed that the
+// storage path should keep.
+const goalErasure = 0.5
+
+// erasureBucket is the bucket of the erasure figures' set.
+const erasureBucket = "bench"
+
+// degradedKey is the object read back with its data drives lost.
+const degradedKey = "degraded"
+
+// erasureNotes say what the erasure figures measure.
+var erasureNotes = []string{
+	"Strata: storaged/erasure's Set (2 data + 2 parity, 1 MiB blocks, a HighwayHash-256 per",
+	"  shard block), through its exported API only. encode = Set.Put of 64 MiB objects;",
+	"  reconstruct = reading a 64 MiB object back while both drives that hold its data shards",
+	"  fail every read, so every block is rebuilt from parity (each parity record hash-checked).",
+	"  Its drives are drive.Local folders on -memdir: no disk, but the figure includes the",
+	"  write/fsync/rename calls, the meta files and a memory copy of 2x the bytes.",
+	"baseline: bare reedsolomon (same geometry, default options) on the same 1 MiB blocks:",
+	"  encode = split into 2 shards + Encode; reconstruct = Reconstruct data shards 0 and 1",
+	"  from the 2 parity shards + join.",
+	"hash: HighwayHash-256 of the 4 shards of every block (2x the object's bytes) on one",
+	"  goroutine; the storage path hashes shards in parallel.",
+	"file writes: per object, 4 files of half its bytes each (2x the object's bytes) on",
+	"  -memdir, written in parallel, each synced and renamed: the file work of encode",
+	"  without the coding, to tell coding costs from file costs.",
+	"All rates are MiB/s of object bytes; each run codes -erasure-mib MiB.",
+}
+
+// errLost is what a lost drive answers to every range read.
+var errLost = errors.New("bench: drive lost on purpose, to measure reconstruction")
+
+// tapDrive is a drive whose range reads are counted and can be made to
+// fail, so that the benchmark can find and lose the drives that hold an
+// object's data shards.
+type tapDrive struct {
+	erasure.Drive
+	reads atomic.Int64
+	lost  atomic.Bool
+}
+
+var _ erasure.Drive = (*tapDrive)(nil)
+
+// ReadRange counts the read and fails it with errLost when the drive is
+// lost.
+func (d *tapDrive) ReadRange(ctx context.Context, vol, p string,
+	offset, length int64) (io.ReadCloser, error) {
+	d.reads.Add(1)
+	if d.lost.Load() {
+		return nil, errLost
+	}
+	return d.Drive.ReadRange(ctx, vol, p, offset, length)
+}
+
+// erasureBench is the erasure figures' running state.
+type erasureBench struct {
+	dir     string // the folder of the drives and of the file-write figure
+	set     *erasure.Set
+	drives  []*tapDrive
+	data    []byte // the object every figure codes
+	objects int    // objects coded per run
+	raw     *rawCoder
+	buf     []byte // the copy buffer of reads
+	sink    byte   // keeps the hash figure's results alive
+}
+
+// runErasure measures the erasure figures on drives under cfg.memDir and
+// removes them afterwards.
+func runErasure(ctx context.Context, cfg config, log hclog.Logger) (figs []figure,
+	notes []string, err error) {
+	notes = erasureNotes
+	if !isTmpfs(cfg.memDir) {
+		notes = append(notes, fmt.Sprintf("NOTE: -memdir %s is %s, not tmpfs: the Strata "+
+			"figures include its storage.", cfg.memDir, fsType(cfg.memDir)))
+	}
+	dir, err := os.MkdirTemp(cfg.memDir, "strata-bench-erasure-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("making the erasure folder: %w", err)
+	}
+	defer func() { err = errors.Join(err, os.RemoveAll(dir)) }()
+
+	b, err := newErasureBench(ctx, cfg, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("measuring", "figures", "encode/reconstruct/hash", "MiB", cfg.erasureMiB,
+		"runs", cfg.runs)
+	figs, err = b.measure(ctx, cfg.runs)
+	return figs, notes, err
+}
+
+// newErasureBench opens a set on four drive folders under dir, stores the
+// object to be read degraded and loses its data drives, and checks that
+// both the set and bare reedsolomon return the object's bytes.
+func newErasureBench(ctx context.Context, cfg config, dir string) (*erasureBench, error) {
+	set, drives, err := openSet(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	b := &erasureBench{dir: dir, set: set, drives: drives, data: randomBytes(largeSize, 4),
+		objects: cfg.erasureMiB / largeMiB, buf: make([]byte, erasure.DefaultBlockSize)}
+	if b.raw, err = newRawCoder(b.data); err != nil {
+		return nil, err
+	}
+	if err := b.raw.check(b.data); err != nil {
+		return nil, err
+	}
+	if err := b.prepareDegraded(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// openSet formats four drives under dir, wraps them in tapDrives, and
+// opens a set with parity 2 and its bucket.
+func openSet(ctx context.Context, dir string) (*erasure.Set, []*tapDrive, error) {
+	dirs := make([]string, erasureDrives)
+	for i := range dirs {
+		dirs[i] = filepath.Join(dir, fmt.Sprintf("drive%d", i+1))
+	}
+	ds, err := erasure.OpenLocalDrives("", dirs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the erasure drives: %w", err)
+	}
+	taps := make([]*tapDrive, len(ds))
+	drives := make([]erasure.Drive, len(ds))
+	for i, d := range ds {
+		taps[i] = &tapDrive{Drive: d}
+		drives[i] = taps[i]
+	}
+	set, err := erasure.New(erasure.Config{Drives: drives, Parity: erasureParity})
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the erasure set: %w", err)
+	}
+	if err := set.MakeBucket(ctx, erasureBucket); err != nil {
+		return nil, nil, fmt.Errorf("making the erasure bucket: %w", err)
+	}
+	return set, taps, nil
+}
+
+// prepareDegraded stores the degraded object, finds the drives that a
+// healthy read of it reads from (those of its data shards), loses them,
+// and checks that a read still returns the object's bytes.
+func (b *erasureBench) prepareDegraded(ctx context.Context) error {
+	if err := b.put(ctx, degradedKey); err != nil {
+		return err
+	}
+	for _, d := range b.drives {
+		d.reads.Store(0)
+	}
+	if _, err := b.read(ctx, &matcher{want: b.data}); err != nil {
+		return fmt.Errorf("reading the object back: %w", err)
+	}
+	var data []*tapDrive
+	for _, d := range b.drives {
+		if d.reads.Load() > 0 {
+			data = append(data, d)
+		}
+	}
+	if len(data) != erasureData {
+		return fmt.Errorf("a healthy read read from %d drives, want %d (the data shards)",
+			len(data), erasureData)
+	}
+	for _, d := range data {
+		d.lost.Store(true)
+	}
+	if err := b.reconstruct(ctx, &matcher{want: b.data}); err != nil {
+		return fmt.Errorf("reading the object back with its data drives lost: %w", err)
+	}
+	return nil
+}
+
+// erasureSamples are one run's rates.
+type erasureSamples struct {
+	encode, rawEncode, reconstruct, rawReconstruct, hash, files float64
+}
+
+// measure runs the figures runs times and returns them.
+func (b *erasureBench) measure(ctx context.Context, runs int) ([]figure, error) {
+	work := fmt.Sprintf("%d x %d MiB", b.objects, largeMiB)
+	enc := figure{name: "encode", unit: "MiB/s", work: work, goal: goalErasure}
+	rec := figure{name: "reconstruct, 2 data shards lost", unit: "MiB/s", work: work,
+		goal: goalErasure}
+	hash := figure{name: "hash: HighwayHash-256 of all shards", unit: "MiB/s", work: work}
+	files := figure{name: "file writes of 2x the bytes", unit: "MiB/s", work: work}
+	for r := range runs {
+		s, err := b.run(ctx, r)
+		if err != nil {
+			return nil, fmt.Errorf("erasure run %d: %w", r+1, err)
+		}
+		enc.value, enc.baseline = append(enc.value, s.encode), append(enc.baseline, s.rawEncode)
+		rec.value = append(rec.value, s.reconstruct)
+		rec.baseline = append(rec.baseline, s.rawReconstruct)
+		hash.value = append(hash.value, s.hash)
+		files.value = append(files.value, s.files)
+	}
+	return []figure{enc, rec, hash, files}, nil
+}
+
+// run measures one run of every erasure figure, the baseline first on
+// even runs and second on odd ones.
+func (b *erasureBench) run(ctx context.Context, r int) (erasureSamples, error) {
+	var s erasureSamples
+	pairs := [][2]func() error{
+		{b.rated(&s.rawEncode, b.rawEncodeAll), b.rated(&s.encode, func() error {
+			return b.encodeAll(ctx)
+		})},
+		{b.rated(&s.rawReconstruct, b.rawReconstructAll), b.rated(&s.reconstruct, func() error {
+			return b.reconstructAll(ctx)
+		})},
+	}
+	for _, pair := range pairs {
+		first, second := pair[0], pair[1]
+		if r%2 == 1 {
+			first, second = second, first
+		}
+		if err := first(); err != nil {
+			return s, err
+		}
+		if err := second(); err != nil {
+			return s, err
+		}
+	}
+	if err := b.rated(&s.hash, b.hashAll)(); err != nil {
+		return s, err
+	}
+	if err := b.rated(&s.files, func() error { return b.writeFiles(ctx) })(); err != nil {
+		return s, err
+	}
+	return s, errors.Join(b.deleteEncoded(ctx), os.RemoveAll(b.filesDir()))
+}
+
+// rated returns a step that times fn and stores the rate, in MiB/s of
+// object bytes, in out.
+func (b *erasureBench) rated(out *float64, fn func() error) func() error {
+	return func() error {
+		d, err := timed(fn)
+		*out = float64(b.objects*largeMiB) / d.Seconds()
+		return err
+	}
+}
+
+// encodeAll stores the object b.objects times under distinct keys.
+func (b *erasureBench) encodeAll(ctx context.Context) error {
+	for i := range b.objects {
+		if err := b.put(ctx, encodedKey(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteEncoded removes what encodeAll stored, untimed.
+func (b *erasureBench) deleteEncoded(ctx context.Context) error {
+	for i := range b.objects {
+		if err := b.set.Delete(ctx, erasureBucket, encodedKey(i)); err != nil {
+			return fmt.Errorf("deleting %s: %w", encodedKey(i), err)
+		}
+	}
+	return nil
+}
+
+func encodedKey(i int) string { return fmt.Sprintf("encoded-%d", i) }
+
+// reconstructAll reads the degraded object b.objects times.
+func (b *erasureBench) reconstructAll(ctx context.Context) error {
+	for range b.objects {
+		if err := b.reconstruct(ctx, discard{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reconstruct reads the degraded object into w and checks that the read
+// found both data drives lost, so that every block was rebuilt.
+func (b *erasureBench) reconstruct(ctx context.Context, w io.Writer) error {
+	failures, err := b.read(ctx, w)
+	if err != nil {
+		return err
+	}
+	if len(failures) != erasureData {
+		return fmt.Errorf("the degraded read met %d failed drives, want %d: it did not "+
+			"reconstruct", len(failures), erasureData)
+	}
+	return nil
+}
+
+// put stores the object under key.
+func (b *erasureBench) put(ctx context.Context, key string) error {
+	_, err := b.set.Put(ctx, erasureBucket, key, bytes.NewReader(b.data), erasure.PutOptions{})
+	if err != nil {
+		return fmt.Errorf("storing %s: %w", key, err)
+	}
+	return nil
+}
+
+// read copies the degraded object into w, one block per Read, and returns
+// the drives that failed on the way. A *matcher w is checked for length.
+func (b *erasureBench) read(ctx context.Context, w io.Writer) ([]erasure.DriveFailure, error) {
+	o, err := b.set.Open(ctx, erasureBucket, degradedKey)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", degradedKey, err)
+	}
+	r, err := o.NewReader(ctx, 0, o.Info().Size)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", degradedKey, err)
+	}
+	defer r.Close()
+	// The wrapper hides io.Discard's ReadFrom, so that b.buf is used.
+	if _, err := io.CopyBuffer(struct{ io.Writer }{w}, r, b.buf); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", degradedKey, err)
+	}
+	if m, ok := w.(*matcher); ok {
+		if err := m.done(); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", degradedKey, err)
+		}
+	}
+	return r.Failures(), nil
+}
+
+// discard is an io.Writer that keeps nothing.
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// rawEncodeAll encodes the object b.objects times with bare reedsolomon.
+func (b *erasureBench) rawEncodeAll() error {
+	for range b.objects {
+		if err := b.raw.encode(b.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rawReconstructAll rebuilds the object b.objects times with bare
+// reedsolomon.
+func (b *erasureBench) rawReconstructAll() error {
+	for range b.objects {
+		if err := b.raw.reconstruct(nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hashAll hashes every shard of the object b.objects times.
+func (b *erasureBench) hashAll() error {
+	var sink byte
+	for range b.objects {
+		sink ^= b.raw.hash(b.data)
+	}
+	b.sink = sink
+	return nil
+}
+
+// filesDir is the folder of the file-write figure.
+func (b *erasureBench) filesDir() string { return filepath.Join(b.dir, "files") }
+
+// writeFiles writes, for each object, four files of half its bytes each,
+// in parallel, each synced and renamed: the file work of Put without the
+// coding.
+func (b *erasureBench) writeFiles(ctx context.Context) error {
+	dir := b.filesDir()
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return fmt.Errorf("making the file-write folder: %w", err)
+	}
+	half := len(b.data) / erasureData
+	for i := range b.objects {
+		err := forEach(ctx, erasureDrives, erasureDrives, func(_ context.Context, j int) error {
+			part := b.data[(j%erasureData)*half:][:half]
+			return writeDurably(dir, fmt.Sprintf("object-%d-shard-%d", i, j), part)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
