@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -117,7 +116,7 @@ func (m *bucketModel) fromAPI(b *model.Bucket) {
 		m.Tenant = types.StringValue(b.Spec.Tenant)
 	}
 	m.Name = types.StringValue(b.Metadata.Name)
-	m.ID = types.StringValue(bucketID(m.Tenant.ValueString(), b.Metadata.Name))
+	m.ID = types.StringValue(childID(m.Tenant.ValueString(), b.Metadata.Name))
 	m.UID = types.StringValue(b.Metadata.UID)
 	m.ForceDestroy = types.BoolValue(b.Spec.ForceDestroy)
 	m.Labels = labelsFromAPI(b.Metadata.Labels, m.Labels)
@@ -125,7 +124,7 @@ func (m *bucketModel) fromAPI(b *model.Bucket) {
 
 // bucketTarget names m's bucket in diagnostics.
 func bucketTarget(m bucketModel) target {
-	return target{model.KindBucket, bucketID(m.Tenant.ValueString(), m.Name.ValueString())}
+	return target{model.KindBucket, childID(m.Tenant.ValueString(), m.Name.ValueString())}
 }
 
 // Create puts the bucket and waits until it is ready.
@@ -261,13 +260,5 @@ func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState imports a bucket by "tenant/name".
 func (r *bucketResource) ImportState(ctx context.Context, req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse) {
-	tenant, name, err := parseBucketID(req.ID)
-	if err != nil {
-		addImportError(&resp.Diagnostics, err, "the bucket's tenant/name, such as acme/logs")
-		return
-	}
-	id := bucketID(tenant, name)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tenant"), tenant)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	importChild(ctx, req, resp, "acme/logs", "bucket", model.ValidateBucketName)
 }

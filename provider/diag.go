@@ -136,6 +136,20 @@ func addViolations(diags *diag.Diagnostics, summary string, vs model.Violations,
 	return rest
 }
 
+// configViolations turns the violations of a spec built from the
+// configuration into plan-time diagnostics, on the attribute each names
+// where it names one. skip drops violations that may be due to a value
+// not known yet.
+func configViolations(summary string, vs model.Violations,
+	skip func(field string) bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	rest := addViolations(&diags, summary, vs, adviceInvalid, skip)
+	for _, v := range rest {
+		diags.AddError(summary, v.Field+": "+v.Description+"\n\n"+adviceInvalid)
+	}
+	return diags
+}
+
 var segmentRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*)((?:\[[0-9]+\])*)$`)
 var indexRE = regexp.MustCompile(`\[([0-9]+)\]`)
 

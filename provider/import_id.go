@@ -18,21 +18,25 @@ func parseNameID(kind, id string) (string, error) {
 	return id, nil
 }
 
-// parseBucketID parses the import ID of a bucket: "tenant/name".
-func parseBucketID(id string) (tenant, name string, err error) {
+// parseChildID parses the import ID of a resource that a tenant owns:
+// "tenant/name", such as example; check validates the name, which the
+// violations call what.
+func parseChildID(id, example, what string,
+	check func(v *model.Violations, field, name string)) (tenant, name string, err error) {
 	parts := strings.Split(id, "/")
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		return "", "", fmt.Errorf("import ID %q is not of the form tenant/name, "+
-			"such as acme/logs", id)
+			"such as %s", id, example)
 	}
 	var v model.Violations
 	model.ValidateName(&v, "tenant", parts[0])
-	model.ValidateBucketName(&v, "bucket", parts[1])
+	check(&v, what, parts[1])
 	if len(v) > 0 {
 		return "", "", fmt.Errorf("import ID %q: %s", id, v.Error())
 	}
 	return parts[0], parts[1], nil
 }
 
-// bucketID is the Terraform ID of a bucket, the same as its import ID.
-func bucketID(tenant, name string) string { return tenant + "/" + name }
+// childID is the Terraform ID of a resource that a tenant owns, the same
+// as its import ID: "tenant/name".
+func childID(tenant, name string) string { return tenant + "/" + name }

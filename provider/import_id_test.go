@@ -2,6 +2,8 @@ package provider
 
 import (
 	"testing"
+
+	"github.com/strata-storage/strata/controlplane/model"
 )
 
 func TestParseBucketID(t *testing.T) {
@@ -25,7 +27,8 @@ func TestParseBucketID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tenant, bucket, err := parseBucketID(tt.id)
+			tenant, bucket, err := parseChildID(tt.id, "acme/logs", "bucket",
+				model.ValidateBucketName)
 			checkErr(t, err, tt.wantErr)
 			if tenant != tt.wantTenant || bucket != tt.wantBucket {
 				t.Errorf("got %q, %q; want %q, %q", tenant, bucket, tt.wantTenant, tt.wantBucket)

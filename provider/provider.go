@@ -60,8 +60,8 @@ func (p *strataProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 }
 
 func providerSchema() schema.Schema {
-	md := "The Strata provider declares Strata's object storage: clusters, tenants and " +
-		"buckets. It talks to the Strata control plane's REST API."
+	md := "The Strata provider declares Strata's object storage: clusters, tenants, and " +
+		"tenants' buckets, keys and tiers. It talks to the Strata control plane's REST API."
 	endpointMD := "The control plane's URL, such as `https://127.0.0.1:7443`. Falls back " +
 		"to the `" + client.EnvEndpoint + "` environment variable."
 	tokenMD := "The bearer token of the control plane, such as the content of its " +
@@ -206,10 +206,16 @@ func (p *strataProvider) Resources(context.Context) []func() resource.Resource {
 		newClusterResource,
 		newTenantResource,
 		newBucketResource,
+		newKeyResource,
+		newTierResource,
 	}
 }
 
-// DataSources lists the provider's data sources; there are none yet.
+// DataSources lists the provider's data sources.
 func (p *strataProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		newTenantDataSource,
+		newBucketDataSource,
+		newBucketsDataSource,
+	}
 }

@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -48,11 +48,8 @@ func requireAcceptance(t *testing.T) {
 	if os.Getenv(acc.EnvTfAcc) == "" {
 		t.Fatal("acceptance tests need TF_ACC=1 (make test sets it) and the terraform CLI")
 	}
-	if os.Getenv(envTerraformPath) != "" {
-		return
-	}
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Fatalf("no terraform CLI: set %s or put terraform on PATH: %v", envTerraformPath, err)
+	if err := checkCLI(os.Getenv); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -226,6 +223,35 @@ func TestSchemasAreValid(t *testing.T) {
 			t.Parallel()
 			var resp resource.SchemaResponse
 			r.Schema(ctx, resource.SchemaRequest{}, &resp)
+			if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+				t.Errorf("got diagnostics %v, want none", diags)
+			}
+			for name, a := range resp.Schema.Attributes {
+				if a.GetDescription() == "" || a.GetMarkdownDescription() == "" {
+					t.Errorf("got no description on %s, want one", name)
+				}
+			}
+		})
+	}
+}
+
+func TestDataSourceSchemasAreValid(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := New("test")()
+	sources := p.DataSources(ctx)
+	if len(sources) != 3 {
+		t.Errorf("got %d data sources, want strata_tenant, strata_bucket, strata_buckets",
+			len(sources))
+	}
+	for _, newDataSource := range sources {
+		d := newDataSource()
+		var meta datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "strata"}, &meta)
+		t.Run(meta.TypeName+" has a valid, documented schema", func(t *testing.T) {
+			t.Parallel()
+			var resp datasource.SchemaResponse
+			d.Schema(ctx, datasource.SchemaRequest{}, &resp)
 			if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
 				t.Errorf("got diagnostics %v, want none", diags)
 			}

@@ -219,14 +219,17 @@ func (r *tenantResource) ValidateConfig(ctx context.Context,
 // not known yet are left for a later plan.
 func validateTenant(ctx context.Context, m tenantModel) diag.Diagnostics {
 	spec, unknown := specFromConfig(ctx, m)
-	spec.Default()
 	var diags diag.Diagnostics
-	rest := addViolations(&diags, "Invalid tenant", spec.Validate(), adviceInvalid,
-		unknown.covers)
-	for _, v := range rest {
-		diags.AddError("Invalid tenant", v.Field+": "+v.Description+"\n\n"+adviceInvalid)
+	if !m.Parity.IsNull() && !m.Parity.IsUnknown() && m.Parity.ValueInt64() < 1 {
+		// The API reads 0 as "not set" and fills in the default, which
+		// Terraform would see as the provider changing a configured value.
+		diags.AddAttributeError(path.Root("parity"), "Invalid tenant",
+			fmt.Sprintf("parity = %d: set at least 1, or leave parity out for the default",
+				m.Parity.ValueInt64()))
+		return diags
 	}
-	return diags
+	spec.Default()
+	return configViolations("Invalid tenant", spec.Validate(), unknown.covers)
 }
 
 // unknownFields names the API fields whose values are not known yet.

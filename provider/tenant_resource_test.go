@@ -72,6 +72,11 @@ func TestValidateTenant(t *testing.T) {
 			m.Parity = types.Int64Value(3)
 			return m
 		}, []path.Path{path.Root("parity")}, "cannot keep quorum"},
+		{"zero parity is refused rather than replaced by the default", func() tenantModel {
+			m := tenantConfig(pool4("p0"))
+			m.Parity = types.Int64Value(0)
+			return m
+		}, []path.Path{path.Root("parity")}, "at least 1"},
 		{"zero servers are refused on the pool's servers", func() tenantModel {
 			return tenantConfig(withPool(pool4("p0"), "servers", types.Int64Value(0)))
 		}, []path.Path{pools.AtListIndex(0).AtName("servers"), pools.AtListIndex(0)},

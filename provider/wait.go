@@ -133,6 +133,9 @@ func (w waiter[T]) gone(ctx context.Context) error {
 			return nil
 		case err == nil:
 			last, lastErr = obj, nil
+			if err := refused(w.progress(obj)); err != nil {
+				return err
+			}
 		case !transient(err):
 			return err
 		case ctx.Err() == nil:
@@ -142,6 +145,17 @@ func (w waiter[T]) gone(ctx context.Context) error {
 			return w.stopped(err, "be deleted", last, lastErr)
 		}
 	}
+}
+
+// refused returns an error when the control plane gave up a delete it had
+// accepted and kept the resource, saying why.
+func refused(p progress) error {
+	c := p.conditions.Get(model.ConditionDeleteRefused)
+	if p.deleting || c == nil || c.Status != model.StatusTrue {
+		return nil
+	}
+	return errors.New("provider: the control plane refused the delete and kept the " +
+		"resource: " + describeCondition(c))
 }
 
 // stopped turns the end of a wait's context into its error.

@@ -189,3 +189,30 @@ func TestWaiterGoneTimesOut(t *testing.T) {
 		t.Errorf("got report %q, want the Degraded condition's message", te.report())
 	}
 }
+
+func TestRefusedDeleteEndsTheWait(t *testing.T) {
+	t.Parallel()
+	refusedCond := model.Conditions{{Type: model.ConditionDeleteRefused,
+		Status: model.StatusTrue, Reason: "BucketNotEmpty", Message: "holds objects"}}
+	tests := []struct {
+		name    string
+		p       progress
+		wantErr bool
+	}{
+		{"a refusal after the delete ends it", progress{conditions: refusedCond}, true},
+		{"a delete still running is not refused", progress{conditions: refusedCond,
+			deleting: true}, false},
+		{"no refusal condition is no refusal", progress{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := refused(tt.p)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("got %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !strings.Contains(err.Error(), "holds objects") {
+				t.Errorf("got %q, want the condition's message", err)
+			}
+		})
+	}
+}

@@ -32,6 +32,15 @@ func (r *recorder) Notify(kind, name string) {
 
 func newTestServer(t *testing.T) (*httptest.Server, *client.Client, *recorder) {
 	t.Helper()
+	ts, c, rec, _ := newTestServerWithStore(t)
+	return ts, c, rec
+}
+
+// newTestServerWithStore is newTestServer that also returns the store, for
+// tests that check what is kept beside what is answered.
+func newTestServerWithStore(t *testing.T) (*httptest.Server, *client.Client, *recorder,
+	store.Store) {
+	t.Helper()
 	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +55,7 @@ func newTestServer(t *testing.T) (*httptest.Server, *client.Client, *recorder) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ts, c, rec
+	return ts, c, rec, st
 }
 
 var onePool = []model.Pool{{Name: "pool-0", Servers: 1, DrivesPerServer: 4}}
@@ -318,4 +327,41 @@ func do(t *testing.T, ts *httptest.Server, method, path, body string,
 
 func asAPIError(err error, target **client.APIError) bool {
 	return errors.As(err, target)
+}
+
+func TestBodyProblemsAreNamedInTheAPIsWords(t *testing.T) {
+	t.Parallel()
+	ts, _, _ := newTestServer(t)
+	tests := []struct {
+		name, body, want string
+	}{
+		{"a wrong type names the field", `{"spec":{"kind":5}}`, "field spec.kind must be a JSON string"},
+		{"an array is not an object", `[]`, "must be a JSON object"},
+		{"broken JSON names the byte", `{"spec":`, "empty or ends early"},
+		{"a body over the limit is refused, not cut", `{"spec":{"kind":"local"}}` +
+			strings.Repeat(" ", maxBodyBytes) + `x`, "larger than"},
+		{"a second value is refused", `{"spec":{"kind":"local"}} {}`, "more than one JSON value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := do(t, ts, http.MethodPut, "/v1/clusters/c1", tt.body, nil)
+			var eb model.ErrorBody
+			_ = json.NewDecoder(resp.Body).Decode(&eb)
+			if resp.StatusCode != 400 || !strings.Contains(eb.Error.Message, tt.want) ||
+				strings.Contains(eb.Error.Message, "Go ") || strings.Contains(eb.Error.Message, "model.") {
+				t.Errorf("got %d %q, want 400 saying %q without Go names", resp.StatusCode,
+					eb.Error.Message, tt.want)
+			}
+		})
+	}
+}
+
+func TestForceMustBeABoolean(t *testing.T) {
+	t.Parallel()
+	ts, c, _ := newTestServer(t)
+	mustTenant(t, c)
+	resp := do(t, ts, http.MethodDelete, "/v1/tenants/acme?force=yes", "", nil)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("force=yes: got %d, want 400", resp.StatusCode)
+	}
 }

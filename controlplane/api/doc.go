@@ -14,6 +14,9 @@
 //   - DELETE answers 202 while the work runs and 404 once it is done.
 //   - Errors are JSON with a status word, a message a person can act on,
 //     and every field violation with its path.
+//   - Write-only fields (a tier's S3 secret access key) are stored and
+//     never answered; a write that leaves one out keeps the stored value
+//     where that is safe (see keepSecret).
 //
 // The API's contract is openapi.json, an OpenAPI 3.1 document written by
 // hand beside the handlers and embedded in the binary. It is served at

@@ -14,6 +14,9 @@ type apiError struct {
 	status     string
 	message    string
 	violations model.Violations
+	// lostRace marks a write that another write overtook between its read
+	// and its own write; it may be tried again.
+	lostRace bool
 }
 
 func (e *apiError) Error() string { return e.message }
@@ -61,6 +64,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/strata-storage/strata/controlplane/model"
@@ -105,9 +106,10 @@ func (s *Server) admitTenant(ctx context.Context, _ *http.Request, old *model.Te
 	if old != nil {
 		immutableTenantFields(&v, &old.Spec, spec)
 	}
-	if len(spec.Pools) > 1 || (len(spec.Pools) == 1 && spec.Pools[0].Servers > 1) {
-		v.Add("spec.pools", "tenants of more than one server need node-to-node traffic, "+
-			"which this build does not have yet: use one pool with servers = 1")
+	if len(spec.Pools) > 1 {
+		v.Add("spec.pools", "%d pools given; a tenant runs one pool in this build (adding "+
+			"pools to grow a tenant is not supported yet): put every server in one pool",
+			len(spec.Pools))
 	}
 	if len(v) > 0 {
 		return unprocessable(v)
@@ -138,7 +140,11 @@ func immutableTenantFields(v *model.Violations, old, spec *model.TenantSpec) {
 
 func (s *Server) canDeleteTenant(ctx context.Context, r *http.Request,
 	t *model.Tenant) *apiError {
-	if r.URL.Query().Get("force") == "true" {
+	force, e := forceParam(r)
+	if e != nil {
+		return e
+	}
+	if force {
 		return nil
 	}
 	buckets, err := registry.List[model.Bucket, model.BucketSpec](ctx, s.cfg.Store,
@@ -161,11 +167,7 @@ func (s *Server) canDeleteTenant(ctx context.Context, r *http.Request,
 
 func bucketKind(s *Server) *bucketKindT {
 	return &bucketKindT{
-		s: s, name: model.KindBucket,
-		key: func(r *http.Request) string {
-			return registry.BucketKey(r.PathValue("tenant"), pathName(r))
-		},
-		prefix:    s.bucketPrefix,
+		s: s, name: model.KindBucket, key: childKey, prefix: s.childPrefix,
 		prepare:   prepareBucket,
 		admit:     s.admitBucket,
 		canDelete: func(context.Context, *http.Request, *model.Bucket) *apiError { return nil },
@@ -175,28 +177,30 @@ func bucketKind(s *Server) *bucketKindT {
 func prepareBucket(r *http.Request, spec *model.BucketSpec) model.Violations {
 	var v model.Violations
 	model.ValidateBucketName(&v, "metadata.name", pathName(r))
-	tenant := r.PathValue("tenant")
-	if spec.Tenant != "" && spec.Tenant != tenant {
-		v.Add("spec.tenant", "%q differs from the tenant in the path, %q: leave it out "+
-			"or make them equal", spec.Tenant, tenant)
-	}
-	spec.Tenant = tenant
+	v = append(v, claimTenant(r, &spec.Tenant)...)
 	spec.Default()
 	return append(v, spec.Validate()...)
-}
-
-func (s *Server) bucketPrefix(r *http.Request) (string, *apiError) {
-	tenant := r.PathValue("tenant")
-	if _, e := s.liveTenant(r.Context(), tenant); e != nil {
-		return "", e
-	}
-	return tenant + "/", nil
 }
 
 func (s *Server) admitBucket(ctx context.Context, r *http.Request, _ *model.Bucket,
 	spec *model.BucketSpec) *apiError {
 	_, e := s.liveTenant(ctx, spec.Tenant)
 	return e
+}
+
+// forceParam reads the force query parameter of a DELETE.
+func forceParam(r *http.Request) (bool, *apiError) {
+	v := r.URL.Query().Get("force")
+	if v == "" {
+		return false, nil
+	}
+	force, err := strconv.ParseBool(v)
+	if err != nil {
+		var vs model.Violations
+		vs.Add("force", "%q is not a boolean: use force=true or force=false", v)
+		return false, invalid(vs)
+	}
+	return force, nil
 }
 
 // liveTenant returns the tenant, 404 when it does not exist and 409 when it

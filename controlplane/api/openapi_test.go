@@ -55,8 +55,8 @@ func TestOpenAPIDocumentHasEveryRouteAndNoOther(t *testing.T) {
 			t.Errorf("openapi.json has %s, which the server does not register", r)
 		}
 	}
-	if len(served) < 13 {
-		t.Errorf("got %d server routes %v, want at least 13", len(served), served)
+	if len(served) < 21 {
+		t.Errorf("got %d server routes %v, want at least 21", len(served), served)
 	}
 }
 
@@ -199,6 +199,19 @@ func TestOpenAPISchemasNameExactlyTheModelFields(t *testing.T) {
 		{"BucketStatus", reflect.TypeFor[model.BucketStatus](), true},
 		{"BucketPut", reflect.TypeFor[model.PutRequest[model.BucketSpec]](), false},
 		{"BucketList", reflect.TypeFor[model.List[model.Bucket]](), true},
+		{"Key", reflect.TypeFor[model.Key](), true},
+		{"KeySpec", reflect.TypeFor[model.KeySpec](), false},
+		{"VaultKey", reflect.TypeFor[model.VaultKey](), false},
+		{"KeyStatus", reflect.TypeFor[model.KeyStatus](), true},
+		{"KeyPut", reflect.TypeFor[model.PutRequest[model.KeySpec]](), false},
+		{"KeyList", reflect.TypeFor[model.List[model.Key]](), true},
+		{"Tier", reflect.TypeFor[model.Tier](), true},
+		{"TierSpec", reflect.TypeFor[model.TierSpec](), false},
+		{"TierTenantBucket", reflect.TypeFor[model.TierTenantBucket](), false},
+		{"TierS3", reflect.TypeFor[model.TierS3](), false},
+		{"TierStatus", reflect.TypeFor[model.TierStatus](), true},
+		{"TierPut", reflect.TypeFor[model.PutRequest[model.TierSpec]](), false},
+		{"TierList", reflect.TypeFor[model.List[model.Tier]](), true},
 		{"Error", reflect.TypeFor[model.ErrorBody](), true},
 		{"Error.error", reflect.TypeFor[model.ErrorDetail](), true},
 		{"FieldViolation", reflect.TypeFor[model.FieldViolation](), true},
@@ -246,6 +259,7 @@ func TestOpenAPIEnumsAreTheModelConstants(t *testing.T) {
 	}{
 		{"ClusterSpec.kind", []any{model.ClusterLocal, model.ClusterKubernetes, model.ClusterEKS}},
 		{"Pool.media", []any{model.MediaNVMe, model.MediaSSD, model.MediaHDD, ""}},
+		{"KeySpec.backend", []any{model.KeyBackendBuiltin, model.KeyBackendVault, ""}},
 		{"Condition.status", []any{model.StatusTrue, model.StatusFalse, model.StatusUnknown}},
 		{"ErrorStatus", []any{model.ErrInvalidArgument, model.ErrUnauthenticated,
 			model.ErrPermissionDenied, model.ErrNotFound, model.ErrAlreadyExists,
@@ -281,6 +295,11 @@ func TestOpenAPIPatternsRejectOnlyWhatTheModelRejects(t *testing.T) {
 		_, err := model.ParseSize(s)
 		return s == "" || err == nil
 	}
+	class := func(s string) bool {
+		var v model.Violations
+		model.ValidateStorageClass(&v, "class", s)
+		return len(v) == 0
+	}
 	long := strings.Repeat("a", 63)
 	tests := []struct {
 		schema string
@@ -293,6 +312,8 @@ func TestOpenAPIPatternsRejectOnlyWhatTheModelRejects(t *testing.T) {
 			"10gb", "-1"}},
 		{"NewBucketName", bucket, []string{"logs", "a.b-c", "ab", "Logs", "-ab", "ab-",
 			long, long + "a"}},
+		{"StorageClass", class, []string{"COLD", "GLACIER_IR", "C1", "cold", "1COLD", "",
+			"STANDARD", "A" + strings.Repeat("B", 31), "A" + strings.Repeat("B", 32)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.schema+" agrees with the model", func(t *testing.T) {
@@ -337,6 +358,14 @@ func (c *captured) count() int {
 	return len(c.msgs)
 }
 
+// tierWithSecret is a tier answer that wrongly carries its write-only
+// secret access key.
+const tierWithSecret = `{"metadata":{"name":"t","uid":"0b6f8a52-2a36-4b8e-9a4e-3b8a1f0c7d21",` +
+	`"generation":1,"etag":"\"1\"","createTime":"2025-01-01T00:00:00Z",` +
+	`"updateTime":"2025-01-01T00:00:00Z"},"spec":{"tenant":"a","storageClass":"COLD",` +
+	`"s3":{"endpoint":"https://s3.example.com","bucket":"cold","accessKeyId":"AK",` +
+	`"secretAccessKey":"SECRET"}},"status":{"reachable":false}}`
+
 // TestContractCatchesMismatches shows that the validator around the API
 // tests can fail: each handler answers something the document forbids.
 func TestContractCatchesMismatches(t *testing.T) {
@@ -363,6 +392,8 @@ func TestContractCatchesMismatches(t *testing.T) {
 		{"accepting a request the document rejects fails", "PUT", "/v1/clusters/a",
 			`{"spec":{"kind":"tape"}}`, 201, map[string]string{"ETag": `"1"`}, cluster},
 		{"an undocumented path that answers 200 fails", "GET", "/v1/keys", "", 200, nil, `{}`},
+		{"a write-only secret in an answer fails", "GET", "/v1/tenants/a/tiers/t", "", 200,
+			map[string]string{"ETag": `"1"`}, tierWithSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

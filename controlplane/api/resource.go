@@ -33,10 +33,14 @@ type kind[T any, S any, P registry.Ptr[T, S]] struct {
 	// violation of the request (400).
 	prepare func(r *http.Request, spec *S) model.Violations
 	// admit checks a valid spec against the current state; old is nil on
-	// create.
+	// create. It may fill in write-only fields that the request left out
+	// from old, so that a read-modify-write keeps them.
 	admit func(ctx context.Context, r *http.Request, old P, spec *S) *apiError
 	// canDelete checks that the item may be deleted now.
 	canDelete func(ctx context.Context, r *http.Request, obj P) *apiError
+	// redact, when set, clears the write-only fields of an item on its way
+	// out, so that no answer carries them.
+	redact func(obj P)
 }
 
 const (
@@ -62,7 +66,7 @@ func (k *kind[T, S, P]) get(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, e)
 		return
 	}
-	writeObject(w, http.StatusOK, obj.Meta(), obj)
+	k.writeObject(w, http.StatusOK, obj)
 }
 
 func (k *kind[T, S, P]) list(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +88,9 @@ func (k *kind[T, S, P]) writePage(w http.ResponseWriter, r *http.Request, prefix
 		prefix+after, size+1)
 	if err != nil {
 		return internal(err)
+	}
+	for _, obj := range items {
+		k.output(obj)
 	}
 	page := model.List[P]{Items: items}
 	if len(items) > size {
@@ -121,7 +128,7 @@ func (k *kind[T, S, P]) put(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, e)
 		return
 	}
-	writeObject(w, code, obj.Meta(), obj)
+	k.writeObject(w, code, obj)
 }
 
 func (k *kind[T, S, P]) apply(r *http.Request) (int, P, *apiError) {
@@ -132,6 +139,18 @@ func (k *kind[T, S, P]) apply(r *http.Request) (int, P, *apiError) {
 	if v := k.prepare(r, &req.Spec); len(v) > 0 {
 		return 0, nil, invalid(v)
 	}
+	var code int
+	var obj P
+	e := retryLostRaces(r, func() *apiError {
+		var e *apiError
+		code, obj, e = k.applySpec(r, req)
+		return e
+	})
+	return code, obj, e
+}
+
+// applySpec writes a decoded, valid request over what is stored now.
+func (k *kind[T, S, P]) applySpec(r *http.Request, req model.PutRequest[S]) (int, P, *apiError) {
 	ctx, key := r.Context(), k.key(r)
 	old, rev, e := k.load(ctx, key)
 	if e != nil && e.code != http.StatusNotFound {
@@ -192,9 +211,11 @@ func (k *kind[T, S, P]) store(ctx context.Context, key string, old P, rev int64,
 	}, now)
 	_, err := registry.Put[T, S, P](ctx, k.s.cfg.Store, k.name, key, obj, want)
 	if errors.Is(err, store.ErrConflict) {
-		return 0, nil, errorf(http.StatusConflict, model.ErrAborted,
+		e := errorf(http.StatusConflict, model.ErrAborted,
 			"%s %q was changed by another request at the same time: read it again and retry",
 			k.name, m.Name)
+		e.lostRace = true
+		return 0, nil, e
 	} else if err != nil {
 		return 0, nil, internal(err)
 	}
@@ -204,19 +225,25 @@ func (k *kind[T, S, P]) store(ctx context.Context, key string, old P, rev int64,
 
 func (k *kind[T, S, P]) delete(w http.ResponseWriter, r *http.Request) {
 	ctx, key := r.Context(), k.key(r)
-	obj, rev, e := k.load(ctx, key)
-	if e == nil {
-		e = checkIfMatch(r, true, rev)
-	}
-	if e == nil && obj.Meta().DeleteTime == nil {
-		e = k.markDeleted(ctx, r, key, obj, rev)
-	}
+	var obj P
+	e := retryLostRaces(r, func() *apiError {
+		var rev int64
+		var e *apiError
+		obj, rev, e = k.load(ctx, key)
+		if e == nil {
+			e = checkIfMatch(r, true, rev)
+		}
+		if e == nil && obj.Meta().DeleteTime == nil {
+			e = k.markDeleted(ctx, r, key, obj, rev)
+		}
+		return e
+	})
 	if e != nil {
 		writeError(w, r, e)
 		return
 	}
 	k.s.cfg.Notifier.Notify(k.name, key)
-	writeObject(w, http.StatusAccepted, obj.Meta(), obj)
+	k.writeObject(w, http.StatusAccepted, obj)
 }
 
 func (k *kind[T, S, P]) markDeleted(ctx context.Context, r *http.Request, key string,
@@ -231,15 +258,40 @@ func (k *kind[T, S, P]) markDeleted(ctx context.Context, r *http.Request, key st
 		Reason: "Deleting", Message: "the control plane is deleting this resource",
 		ObservedGeneration: obj.Meta().Generation,
 	}, now)
+	if obj.Conds().Get(model.ConditionDeleteRefused) != nil {
+		*obj.Conds() = obj.Conds().Set(model.Condition{
+			Type: model.ConditionDeleteRefused, Status: model.StatusFalse,
+			Reason: "DeleteRequested", ObservedGeneration: obj.Meta().Generation,
+		}, now)
+	}
 	_, err := registry.Put[T, S, P](ctx, k.s.cfg.Store, k.name, key, obj, rev)
 	if errors.Is(err, store.ErrConflict) {
-		return errorf(http.StatusConflict, model.ErrAborted,
+		e := errorf(http.StatusConflict, model.ErrAborted,
 			"%s %q was changed by another request at the same time: retry the delete",
 			k.name, obj.Meta().Name)
+		e.lostRace = true
+		return e
 	} else if err != nil {
 		return internal(err)
 	}
 	return nil
+}
+
+// raceRetries bounds how often a write is tried again after another write
+// (most often a reconciler's status update) got in between its read and
+// its write.
+const raceRetries = 10
+
+// retryLostRaces runs attempt again while it loses a race with another
+// write, unless the client pinned the version it read with If-Match: a
+// status update must not fail a user's request.
+func retryLostRaces(r *http.Request, attempt func() *apiError) *apiError {
+	for i := 0; ; i++ {
+		e := attempt()
+		if e == nil || !e.lostRace || r.Header.Get("If-Match") != "" || i == raceRetries {
+			return e
+		}
+	}
 }
 
 func checkIfMatch(r *http.Request, exists bool, rev int64) *apiError {
@@ -255,22 +307,73 @@ func checkIfMatch(r *http.Request, exists bool, rev int64) *apiError {
 }
 
 func decodeBody(r *http.Request, v any) *apiError {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBodyBytes))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBodyBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return errorf(http.StatusBadRequest, model.ErrInvalidArgument,
-			"the body is not a valid request: %v; send {\"spec\": {...}} as JSON", err)
+			"the body is not a valid request: %s; send {\"spec\": {...}} as JSON", jsonProblem(err))
 	}
-	if dec.More() {
-		return errorf(http.StatusBadRequest, model.ErrInvalidArgument,
-			"the body holds more than one JSON value: send one {\"spec\": {...}} object")
+	if _, err := dec.Token(); err != io.EOF {
+		msg := "the body holds more than one JSON value: send one {\"spec\": {...}} object"
+		if err != nil && !errors.As(err, new(*json.SyntaxError)) {
+			msg = "the body is not a valid request: " + jsonProblem(err)
+		}
+		return errorf(http.StatusBadRequest, model.ErrInvalidArgument, "%s", msg)
 	}
 	return nil
 }
 
-func writeObject(w http.ResponseWriter, code int, m *model.Metadata, obj any) {
-	w.Header().Set("ETag", m.ETag)
-	writeJSON(w, code, obj)
+// jsonProblem says what is wrong with a JSON body in the API's words, not
+// Go's.
+func jsonProblem(err error) string {
+	var (
+		syn  *json.SyntaxError
+		typ  *json.UnmarshalTypeError
+		size *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &size):
+		return fmt.Sprintf("it is larger than %d bytes", size.Limit)
+	case errors.As(err, &syn):
+		return fmt.Sprintf("it is not JSON at byte %d (%s)", syn.Offset,
+			strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("field %s must be a JSON %s, not %s", typ.Field, jsonTypeName(typ), typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("it must be a JSON object, not %s", typ.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "it is empty or ends early"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func jsonTypeName(e *json.UnmarshalTypeError) string {
+	switch e.Type.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return "number"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.String:
+		return "string"
+	case reflect.Slice:
+		return "array"
+	}
+	return "object"
+}
+
+// writeObject answers with one item, its ETag and nothing write-only.
+func (k *kind[T, S, P]) writeObject(w http.ResponseWriter, code int, obj P) {
+	w.Header().Set("ETag", obj.Meta().ETag)
+	writeJSON(w, code, k.output(obj))
+}
+
+// output clears obj's write-only fields and returns it. obj must be a copy
+// that is not written back to the store afterwards.
+func (k *kind[T, S, P]) output(obj P) P {
+	if k.redact != nil {
+		k.redact(obj)
+	}
+	return obj
 }
 
 func internal(err error) *apiError {

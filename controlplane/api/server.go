@@ -58,6 +58,8 @@ func (s *Server) routes() {
 	clusters := clusterKind(s)
 	tenants := tenantKind(s)
 	buckets := bucketKind(s)
+	keys := keyKind(s)
+	tiers := tierKind(s)
 	s.handle("GET /v1/clusters", clusters.list)
 	s.handle("GET /v1/clusters/{name}", clusters.get)
 	s.handle("PUT /v1/clusters/{name}", clusters.put)
@@ -70,6 +72,14 @@ func (s *Server) routes() {
 	s.handle("GET /v1/tenants/{tenant}/buckets/{name}", buckets.get)
 	s.handle("PUT /v1/tenants/{tenant}/buckets/{name}", buckets.put)
 	s.handle("DELETE /v1/tenants/{tenant}/buckets/{name}", buckets.delete)
+	s.handle("GET /v1/tenants/{tenant}/keys", keys.list)
+	s.handle("GET /v1/tenants/{tenant}/keys/{name}", keys.get)
+	s.handle("PUT /v1/tenants/{tenant}/keys/{name}", keys.put)
+	s.handle("DELETE /v1/tenants/{tenant}/keys/{name}", keys.delete)
+	s.handle("GET /v1/tenants/{tenant}/tiers", tiers.list)
+	s.handle("GET /v1/tenants/{tenant}/tiers/{name}", tiers.get)
+	s.handle("PUT /v1/tenants/{tenant}/tiers/{name}", tiers.put)
+	s.handle("DELETE /v1/tenants/{tenant}/tiers/{name}", tiers.delete)
 	s.handle("GET /v1/openapi.json", serveOpenAPI)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, errorf(http.StatusNotFound, model.ErrNotFound,

@@ -52,10 +52,15 @@ func listAll[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	}
 }
 
-func clusterPath(name string) string { return "/v1/clusters/" + url.PathEscape(name) }
-func tenantPath(name string) string  { return "/v1/tenants/" + url.PathEscape(name) }
-func bucketPath(tenant, name string) string {
-	return tenantPath(tenant) + "/buckets/" + url.PathEscape(name)
+func clusterPath(name string) string        { return "/v1/clusters/" + url.PathEscape(name) }
+func tenantPath(name string) string         { return "/v1/tenants/" + url.PathEscape(name) }
+func bucketPath(tenant, name string) string { return childPath(tenant, "buckets", name) }
+func keyPath(tenant, name string) string    { return childPath(tenant, "keys", name) }
+func tierPath(tenant, name string) string   { return childPath(tenant, "tiers", name) }
+
+// childPath is the path of a tenant's item in the named collection.
+func childPath(tenant, collection, name string) string {
+	return tenantPath(tenant) + "/" + collection + "/" + url.PathEscape(name)
 }
 
 // GetCluster returns the named cluster.
@@ -121,4 +126,49 @@ func (c *Client) DeleteBucket(ctx context.Context, tenant, name string) error {
 // ListBuckets returns every bucket of a tenant.
 func (c *Client) ListBuckets(ctx context.Context, tenant string) ([]model.Bucket, error) {
 	return listAll[model.Bucket](ctx, c, tenantPath(tenant)+"/buckets")
+}
+
+// GetKey returns the named key of a tenant. Its status tells how many
+// versions it has; the key material never leaves the control plane.
+func (c *Client) GetKey(ctx context.Context, tenant, name string) (*model.Key, error) {
+	return call[model.Key](ctx, c, http.MethodGet, keyPath(tenant, name), nil)
+}
+
+// PutKey creates or updates the named key of a tenant. Raising
+// spec.RotationGeneration makes a new key version.
+func (c *Client) PutKey(ctx context.Context, tenant, name string, spec model.KeySpec,
+	labels map[string]string) (*model.Key, error) {
+	return call[model.Key](ctx, c, http.MethodPut, keyPath(tenant, name), putBody(spec, labels))
+}
+
+// DeleteKey starts deleting the named key of a tenant and all its versions.
+func (c *Client) DeleteKey(ctx context.Context, tenant, name string) error {
+	return c.do(ctx, http.MethodDelete, keyPath(tenant, name), nil, nil, nil)
+}
+
+// ListKeys returns every key of a tenant.
+func (c *Client) ListKeys(ctx context.Context, tenant string) ([]model.Key, error) {
+	return listAll[model.Key](ctx, c, tenantPath(tenant)+"/keys")
+}
+
+// GetTier returns the named tier of a tenant. The secret access key of an
+// S3 target is write-only and comes back empty.
+func (c *Client) GetTier(ctx context.Context, tenant, name string) (*model.Tier, error) {
+	return call[model.Tier](ctx, c, http.MethodGet, tierPath(tenant, name), nil)
+}
+
+// PutTier creates or updates the named tier of a tenant.
+func (c *Client) PutTier(ctx context.Context, tenant, name string, spec model.TierSpec,
+	labels map[string]string) (*model.Tier, error) {
+	return call[model.Tier](ctx, c, http.MethodPut, tierPath(tenant, name), putBody(spec, labels))
+}
+
+// DeleteTier starts deleting the named tier of a tenant.
+func (c *Client) DeleteTier(ctx context.Context, tenant, name string) error {
+	return c.do(ctx, http.MethodDelete, tierPath(tenant, name), nil, nil, nil)
+}
+
+// ListTiers returns every tier of a tenant.
+func (c *Client) ListTiers(ctx context.Context, tenant string) ([]model.Tier, error) {
+	return listAll[model.Tier](ctx, c, tenantPath(tenant)+"/tiers")
 }

@@ -1,7 +1,7 @@
 // Package model holds the control plane's resource types (Cluster, Tenant,
-// Bucket) and the validation rules that the REST API and the Terraform
-// provider share. It owns the wire shape of every resource: metadata, spec
-// and status, with typed conditions.
+// and a tenant's Buckets, Keys and Tiers) and the validation rules that the
+// REST API and the Terraform provider share. It owns the wire shape of every
+// resource: metadata, spec and status, with typed conditions.
 //
 // The package is pure data and rules: it does no I/O, holds no state and
 // imports nothing from the rest of Strata, so that the provider and the

@@ -32,6 +32,11 @@ const (
 	// ConditionDegraded is True when something needs attention; its
 	// message says what.
 	ConditionDegraded = "Degraded"
+	// ConditionDeleteRefused is True when the control plane refused the
+	// last DELETE after accepting it (a bucket that still holds objects):
+	// the resource is kept, no longer being deleted, and the message says
+	// what to do. A new DELETE sets it False.
+	ConditionDeleteRefused = "DeleteRefused"
 )
 
 // Condition statuses.

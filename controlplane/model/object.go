@@ -20,6 +20,8 @@ var (
 	_ Object[ClusterSpec] = (*Cluster)(nil)
 	_ Object[TenantSpec]  = (*Tenant)(nil)
 	_ Object[BucketSpec]  = (*Bucket)(nil)
+	_ Object[KeySpec]     = (*Key)(nil)
+	_ Object[TierSpec]    = (*Tier)(nil)
 )
 
 // Meta implements Object.
@@ -57,3 +59,27 @@ func (b *Bucket) Conds() *Conditions { return &b.Status.Conditions }
 
 // ObservedGen implements Object.
 func (b *Bucket) ObservedGen() *int64 { return &b.Status.ObservedGeneration }
+
+// Meta implements Object.
+func (k *Key) Meta() *Metadata { return &k.Metadata }
+
+// SpecRef implements Object.
+func (k *Key) SpecRef() *KeySpec { return &k.Spec }
+
+// Conds implements Object.
+func (k *Key) Conds() *Conditions { return &k.Status.Conditions }
+
+// ObservedGen implements Object.
+func (k *Key) ObservedGen() *int64 { return &k.Status.ObservedGeneration }
+
+// Meta implements Object.
+func (t *Tier) Meta() *Metadata { return &t.Metadata }
+
+// SpecRef implements Object.
+func (t *Tier) SpecRef() *TierSpec { return &t.Spec }
+
+// Conds implements Object.
+func (t *Tier) Conds() *Conditions { return &t.Status.Conditions }
+
+// ObservedGen implements Object.
+func (t *Tier) ObservedGen() *int64 { return &t.Status.ObservedGeneration }

@@ -49,8 +49,14 @@ func (s *TenantSpec) Default() {
 	}
 }
 
-// SetSize is the number of drives in the pool's erasure set.
-func (p Pool) SetSize() int { return p.Servers * p.DrivesPerServer }
+// SetSize is the number of drives in each of the pool's erasure sets: all
+// its drives on a single server; on several servers, the drives cut into
+// the fewest equal sets of at most MaxSetSize. It is 0 when the drives of
+// several servers cannot be cut into sets of at least 2 drives.
+func (p Pool) SetSize() int {
+	_, size := erasureSets(p.Servers, p.DrivesPerServer)
+	return size
+}
 
 // Validate checks a tenant spec and returns every violation. Call Default
 // first: parity is checked against each pool's set size.
@@ -89,12 +95,17 @@ func (p Pool) validate(v *Violations, field string, parity int) {
 		v.Add(field+".drivesPerServer", "%d is out of range: use 1 to %d",
 			p.DrivesPerServer, MaxDrivesPerNode)
 	}
-	n := p.SetSize()
-	if n < 2 {
-		v.Add(field, "has %d drive; erasure coding needs at least 2 drives in a pool", n)
-	} else if parity < 1 || parity > n/2 {
-		v.Add("spec.parity", "%d parity shards cannot keep quorum on pool %q of %d drives: "+
-			"use 1 to %d", parity, p.Name, n, n/2)
+	total, n := p.Servers*p.DrivesPerServer, p.SetSize()
+	switch {
+	case total < 2:
+		v.Add(field, "has %d drive; erasure coding needs at least 2 drives in a pool", total)
+	case n < 2:
+		v.Add(field, "%d drives on %d servers cannot be cut into equal erasure sets of 2 to "+
+			"%d drives: use a drive count with a divisor in that range", total, p.Servers,
+			MaxSetSize)
+	case parity < 1 || parity > n/2:
+		v.Add("spec.parity", "%d parity shards cannot keep quorum on pool %q, whose erasure "+
+			"sets have %d drives: use 1 to %d", parity, p.Name, n, n/2)
 	}
 	size, err := ParseSize(p.DriveSize)
 	switch {
@@ -116,10 +127,6 @@ func (s *BucketSpec) Default() {}
 // Validate checks a bucket spec and returns every violation.
 func (s *BucketSpec) Validate() Violations {
 	var v Violations
-	if s.Tenant == "" {
-		v.Add("spec.tenant", "is required: name the tenant that owns the bucket")
-	} else {
-		ValidateName(&v, "spec.tenant", s.Tenant)
-	}
+	validateTenantField(&v, s.Tenant, "bucket")
 	return v
 }

@@ -69,7 +69,27 @@ func ValidateBucketName(v *Violations, field, name string) {
 		v.Add(field, "%q is not a valid bucket name: it must not look like an IP address", name)
 	case name == ReservedBucketName:
 		v.Add(field, "%q is reserved for storaged's health endpoints; choose another name", name)
+	default:
+		if affix := reservedAffix(name); affix != "" {
+			v.Add(field, "%q is not a valid bucket name: S3 reserves names with %q", name, affix)
+		}
 	}
+}
+
+// reservedAffix returns the prefix or suffix that S3 reserves and name
+// has, or "".
+func reservedAffix(name string) string {
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return p
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, s) {
+			return s
+		}
+	}
+	return ""
 }
 
 func isIPv4(s string) bool {

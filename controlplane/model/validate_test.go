@@ -54,6 +54,12 @@ func TestBucketNames(t *testing.T) {
 		{"a..b", false},
 		{"192.168.1.1", false},
 		{"strata", false},
+		{"xn--abc", false},
+		{"sthree-x", false},
+		{"abc-s3alias", false},
+		{"b--ol-s3", false},
+		{"amzn-s3-demo-bucket", false},
+		{"my-xn--ok", true},
 	}
 	for _, tt := range tests {
 		var v Violations

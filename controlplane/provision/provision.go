@@ -25,6 +25,10 @@ type Observed struct {
 	Ready bool
 	// Message says what is not ready yet, when Ready is false.
 	Message string
+	// Restarted is true when a node had exited on its own and was started
+	// again; Message then carries the end of its log. Callers back off, so
+	// that a node that cannot start is not restarted in a tight loop.
+	Restarted bool
 	// CertNotAfter is the earliest expiry of the nodes' certificates.
 	CertNotAfter time.Time
 }

@@ -22,11 +22,8 @@ const (
 	ConditionDriftRepaired = "DriftRepaired"
 )
 
-// Polling intervals of buckets that wait on something.
-const (
-	waitTenantPoll = time.Second
-	notEmptyPoll   = 10 * time.Second
-)
+// waitTenantPoll is how often a bucket waiting for its tenant is checked.
+const waitTenantPoll = time.Second
 
 func (c *Controller) reconcileBucket(ctx context.Context, key string) (time.Duration, error) {
 	b, _, err := registry.Get[model.Bucket, model.BucketSpec](ctx, c.cfg.Store,
@@ -62,7 +59,7 @@ func (c *Controller) ensureBucket(ctx context.Context, client *s3.Client, b *mod
 	name string) error {
 	exists, err := bucketExists(ctx, client, name)
 	if err != nil {
-		return errors.Join(err, c.bucketStatus(ctx, b, false, "TenantUnreachable",
+		return errors.Join(err, c.bucketStatus(ctx, b, false, failureReason(err),
 			err.Error(), err.Error()))
 	}
 	if exists {
@@ -71,7 +68,7 @@ func (c *Controller) ensureBucket(ctx context.Context, client *s3.Client, b *mod
 	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
 	if err != nil && s3Code(err) != "BucketAlreadyOwnedByYou" {
 		err = fmt.Errorf("creating bucket %s on the tenant: %w", name, err)
-		return errors.Join(err, c.bucketStatus(ctx, b, false, "CreateFailed",
+		return errors.Join(err, c.bucketStatus(ctx, b, false, failureReason(err),
 			err.Error(), err.Error()))
 	}
 	if b.Status.Conditions.IsTrue(model.ConditionReady) {
@@ -112,14 +109,34 @@ func (c *Controller) deleteBucket(ctx context.Context, client *s3.Client, b *mod
 		}
 	case "NoSuchBucket":
 	case "BucketNotEmpty":
-		msg := "the bucket still holds objects: delete them, or set forceDestroy " +
-			"(force_destroy in Terraform) to delete them with the bucket"
-		return notEmptyPoll, c.bucketStatus(ctx, b, false, "BucketNotEmpty", msg, msg)
+		return 0, c.refuseDelete(ctx, key)
 	default:
 		return 0, fmt.Errorf("deleting bucket %s on the tenant: %w", name, err)
 	}
 	c.cfg.Logger.Info("bucket deleted", "bucket", name, "tenant", b.Spec.Tenant)
 	return 0, ignoreNotFound(c.cfg.Store.Delete(ctx, model.KindBucket, key, store.AnyRevision))
+}
+
+// refuseDelete keeps a bucket that still holds objects: it stops the
+// delete and says why, so that a client waiting for the delete learns at
+// once instead of waiting for a timeout.
+func (c *Controller) refuseDelete(ctx context.Context, key string) error {
+	_, err := registry.Update[model.Bucket, model.BucketSpec](ctx, c.cfg.Store, model.KindBucket,
+		key, func(b *model.Bucket) error {
+			now := time.Now().UTC()
+			b.Metadata.DeleteTime = nil
+			b.Status.Conditions = b.Status.Conditions.Set(model.Condition{
+				Type: model.ConditionDeleteRefused, Status: model.StatusTrue,
+				Reason: "BucketNotEmpty",
+				Message: "the bucket still holds objects, so it was kept: delete the " +
+					"objects, or set forceDestroy (force_destroy in Terraform) and apply, " +
+					"then delete the bucket again",
+				ObservedGeneration: b.Metadata.Generation,
+			}, now)
+			return nil
+		})
+	c.cfg.Logger.Info("bucket delete refused: it holds objects", "bucket", key)
+	return ignoreNotFound(err)
 }
 
 func (c *Controller) bucketStatus(ctx context.Context, b *model.Bucket, ready bool, reason,

@@ -1,7 +1,8 @@
 // Package reconcile holds the control plane's reconcile loops, one per
 // resource kind. Each loop reads a resource's spec from the store, brings
 // the world towards it (through a Provisioner for tenants, through the
-// tenant's S3 API for buckets) and records what it saw in the resource's
+// tenant's S3 API for buckets, through a KeyBackend for keys, through the
+// target's S3 API for tiers) and records what it saw in the resource's
 // status and conditions.
 //
 // Every step is idempotent and safe to repeat after a crash: the loops keep
@@ -31,7 +32,10 @@ type Config struct {
 	// Provisioners maps a cluster kind to the provisioner that runs its
 	// tenants.
 	Provisioners map[string]provision.Provisioner
-	Logger       hclog.Logger
+	// Keys keeps the material of the tenants' builtin keys; nil reports
+	// every key as not ready.
+	Keys   KeyBackend
+	Logger hclog.Logger
 	// Resync is how often every resource is reconciled even when nothing
 	// asked for it, which is how drift is found. Zero means 15 seconds.
 	Resync time.Duration
@@ -63,6 +67,8 @@ func New(cfg Config) *Controller {
 		model.KindCluster: c.reconcileCluster,
 		model.KindTenant:  c.reconcileTenant,
 		model.KindBucket:  c.reconcileBucket,
+		model.KindKey:     c.reconcileKey,
+		model.KindTier:    c.reconcileTier,
 	}
 	for kind := range c.funcs {
 		c.queues[kind] = newQueue()

@@ -37,6 +37,9 @@ func (c *Controller) reconcileTenant(ctx context.Context, name string) (time.Dur
 	if err := c.recordTenant(ctx, t, obs); err != nil {
 		return 0, err
 	}
+	if obs.Restarted { // back off: the node may fail again at once
+		return 0, fmt.Errorf("tenant %s: %s", name, obs.Message)
+	}
 	if !obs.Ready {
 		return startingPoll, nil
 	}
@@ -81,8 +84,12 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 				fmt.Sprintf("%d node(s) serving S3 at %s", len(obs.Nodes), obs.Endpoint), "")
 			return
 		}
-		setConditions(&s.Conditions, &s.ObservedGeneration, gen, false, "NodesStarting",
-			obs.Message, degradedIf(wasReady, obs.Message))
+		reason, degraded := "NodesStarting", degradedIf(wasReady, obs.Message)
+		if obs.Restarted {
+			reason, degraded = "NodeRestarted", obs.Message
+		}
+		setConditions(&s.Conditions, &s.ObservedGeneration, gen, false, reason,
+			obs.Message, degraded)
 	})
 	if err == nil && obs.Ready && !wasReady {
 		c.cfg.Logger.Info("tenant ready", "tenant", t.Metadata.Name, "endpoint", obs.Endpoint)
@@ -110,24 +117,19 @@ func (c *Controller) tenantFailed(ctx context.Context, t *model.Tenant, reason s
 	return errors.Join(cause, err)
 }
 
-// deleteTenant stops the tenant's nodes, removes its data and then its
-// buckets' records and its own.
+// deleteTenant stops the tenant's nodes, removes its data and then the
+// records of what it owns (buckets, tiers, keys with their material) and
+// its own.
 func (c *Controller) deleteTenant(ctx context.Context, prov provision.Provisioner,
 	t *model.Tenant) error {
 	name := t.Metadata.Name
 	if err := prov.Destroy(ctx, name); err != nil {
 		return c.tenantFailed(ctx, t, "DeleteFailed", err)
 	}
-	buckets, err := c.cfg.Store.List(ctx, model.KindBucket, name+"/", "", 0)
-	if err != nil {
+	if err := c.deleteChildren(ctx, name); err != nil {
 		return err
 	}
-	for _, b := range buckets {
-		if err := c.cfg.Store.Delete(ctx, model.KindBucket, b.Name, store.AnyRevision); ignoreNotFound(err) != nil {
-			return err
-		}
-	}
-	c.s3.forget(name)
+	c.s3.forget(tenantClientID(name))
 	c.cfg.Logger.Info("tenant deleted", "tenant", name)
 	return ignoreNotFound(c.cfg.Store.Delete(ctx, model.KindTenant, name, store.AnyRevision))
 }
@@ -140,4 +142,33 @@ func (c *Controller) notifyBuckets(ctx context.Context, tenant string) {
 	for _, r := range recs {
 		c.Notify(model.KindBucket, r.Name)
 	}
+}
+
+// deleteChildren removes the records of every resource the tenant owns. A
+// key's material goes before its record, so that no material outlives it.
+func (c *Controller) deleteChildren(ctx context.Context, tenant string) error {
+	for _, kind := range []string{model.KindBucket, model.KindTier, model.KindKey} {
+		recs, err := c.cfg.Store.List(ctx, kind, registry.ChildPrefix(tenant), "", 0)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := c.deleteChild(ctx, kind, r.Name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Controller) deleteChild(ctx context.Context, kind, key string) error {
+	switch kind {
+	case model.KindKey:
+		if err := c.deleteKeyMaterial(ctx, key); err != nil {
+			return err
+		}
+	case model.KindTier:
+		c.s3.forget(tierClientID(key))
+	}
+	return ignoreNotFound(c.cfg.Store.Delete(ctx, kind, key, store.AnyRevision))
 }

@@ -3,8 +3,8 @@
 // ETag equal to its store revision, and offers the compare-and-swap status
 // update that every reconciler uses.
 //
-// It owns the names under which resources are stored (a bucket is stored
-// as "tenant/bucket") and nothing else: rules about what may be written
+// It owns the names under which resources are stored (a tenant's bucket,
+// key or tier is stored as "tenant/name") and nothing else: rules about what may be written
 // live in the API, and what a resource means lives in the reconcilers.
 package registry
 
@@ -27,14 +27,25 @@ type Ptr[T any, S any] interface {
 	model.Object[S]
 }
 
+// ChildKey is the store name of a resource that a tenant owns: a bucket,
+// a key or a tier.
+func ChildKey(tenant, name string) string { return tenant + "/" + name }
+
+// SplitChildKey splits a store name made by ChildKey.
+func SplitChildKey(key string) (tenant, name string) {
+	tenant, name, _ = strings.Cut(key, "/")
+	return tenant, name
+}
+
+// ChildPrefix is the store-name prefix of every resource that a tenant
+// owns, for List.
+func ChildPrefix(tenant string) string { return tenant + "/" }
+
 // BucketKey is the store name of a tenant's bucket.
-func BucketKey(tenant, bucket string) string { return tenant + "/" + bucket }
+func BucketKey(tenant, bucket string) string { return ChildKey(tenant, bucket) }
 
 // SplitBucketKey splits a store name made by BucketKey.
-func SplitBucketKey(key string) (tenant, bucket string) {
-	tenant, bucket, _ = strings.Cut(key, "/")
-	return tenant, bucket
-}
+func SplitBucketKey(key string) (tenant, bucket string) { return SplitChildKey(key) }
 
 // ETag renders a store revision as an HTTP entity tag.
 func ETag(rev int64) string { return strconv.Quote(strconv.FormatInt(rev, 10)) }

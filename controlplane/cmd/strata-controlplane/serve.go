@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/strata-storage/strata/controlplane/api"
+	"github.com/strata-storage/strata/controlplane/kms"
 	"github.com/strata-storage/strata/controlplane/leader"
 	"github.com/strata-storage/strata/controlplane/model"
 	"github.com/strata-storage/strata/controlplane/pki"
@@ -154,9 +155,14 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 	if err != nil {
 		return err
 	}
+	keys, err := kms.NewBuiltin(kms.Config{StateDir: cfg.stateDir, Store: st})
+	if err != nil {
+		return err
+	}
 	ctrl := reconcile.New(reconcile.Config{
 		Store:        st,
 		Provisioners: map[string]provision.Provisioner{model.ClusterLocal: prov},
+		Keys:         keys,
 		Logger:       log.Named("reconcile"),
 		Resync:       cfg.resync,
 	})

@@ -7,10 +7,21 @@
 //
 //	ca.pem, ca-key.pem        the tenant's CA (key mode 0600)
 //	credentials.json          root S3 keys (mode 0600)
+//	topology.json             every node and drive, on a multi-server tenant
 //	nodes/<node>/node.json    the node's port, chosen once and kept
-//	nodes/<node>/cert.pem     server certificate, key.pem its key
+//	nodes/<node>/cert.pem     its certificate (common name the node's name, for
+//	                          server and client use), key.pem its key
 //	nodes/<node>/drives/dN    one directory per drive
 //	nodes/<node>/storaged.pid and storaged.log
+//
+// A tenant of one server runs storaged with its drives and parity on the
+// command line. A tenant whose pool has several servers shares erasure sets
+// across its nodes: every node runs with the same topology.json (written
+// before any node starts, its ID kept for the tenant's life), its own
+// --node-name and the tenant's CA, and the nodes reach each other's drives
+// over the drive RPC on their S3 ports, each presenting its node
+// certificate. The tenant's endpoint is the first node's; every node serves
+// S3 for all the tenant's data.
 //
 // Nodes are started in their own session so that they outlive the control
 // plane; when the control plane starts again it finds them through their
@@ -76,10 +87,18 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 		return provision.Observed{}, err
 	}
 	obs := provision.Observed{CABundle: string(ca.CertPEM), Credentials: creds, Ready: true}
-	for _, pool := range t.Spec.Pools {
-		for i := range pool.Servers {
-			n := p.node(t, pool, i)
-			if err := p.ensureNode(ctx, ca, n, &obs); err != nil {
+	pools, err := p.prepareNodes(t, ca)
+	if err != nil {
+		return obs, err
+	}
+	if multiServer(t) {
+		if err := joinTopology(dir, t.Spec.Parity, pools); err != nil {
+			return obs, err
+		}
+	}
+	for _, pn := range pools {
+		for _, n := range pn.nodes {
+			if err := p.ensureNode(ctx, n, ca, &obs); err != nil {
 				return obs, fmt.Errorf("node %s: %w", n.name, err)
 			}
 		}
@@ -88,6 +107,52 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 		obs.Endpoint = obs.Nodes[0].Endpoint
 	}
 	return obs, nil
+}
+
+// prepareNodes gives every node of the tenant its folders, port and
+// certificate, so that the topology can name them all before any starts.
+func (p *Provisioner) prepareNodes(t *model.Tenant, ca *pki.CA) ([]poolNodes, error) {
+	var pools []poolNodes
+	for _, pool := range t.Spec.Pools {
+		pn := poolNodes{name: pool.Name}
+		for i := range pool.Servers {
+			n := p.node(t, pool, i)
+			if err := n.prepare(ca); err != nil {
+				return nil, fmt.Errorf("node %s: %w", n.name, err)
+			}
+			pn.nodes = append(pn.nodes, n)
+		}
+		pools = append(pools, pn)
+	}
+	return pools, nil
+}
+
+// multiServer reports whether the tenant's nodes share erasure sets (a
+// pool of several servers), and so run from a topology file. A tenant of
+// one server runs storaged with its drives on the command line, as it
+// always has.
+func multiServer(t *model.Tenant) bool {
+	for _, pool := range t.Spec.Pools {
+		if pool.Servers > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// joinTopology writes the tenant's topology and points every node at it
+// and at the tenant's CA.
+func joinTopology(dir string, parity int, pools []poolNodes) error {
+	path, err := writeTopology(dir, parity, pools)
+	if err != nil {
+		return err
+	}
+	for _, pn := range pools {
+		for _, n := range pn.nodes {
+			n.topology, n.caFile = path, filepath.Join(dir, pki.CACertFile)
+		}
+	}
+	return nil
 }
 
 // Destroy implements provision.Provisioner.
@@ -114,11 +179,9 @@ func (p *Provisioner) node(t *model.Tenant, pool model.Pool, i int) *node {
 	}
 }
 
-func (p *Provisioner) ensureNode(ctx context.Context, ca *pki.CA, n *node,
+// ensureNode starts a prepared node unless it runs, and reports it.
+func (p *Provisioner) ensureNode(ctx context.Context, n *node, ca *pki.CA,
 	obs *provision.Observed) error {
-	if err := n.prepare(ca); err != nil {
-		return err
-	}
 	if obs.CertNotAfter.IsZero() || n.certNotAfter.Before(obs.CertNotAfter) {
 		obs.CertNotAfter = n.certNotAfter
 	}
@@ -126,6 +189,7 @@ func (p *Provisioner) ensureNode(ctx context.Context, ca *pki.CA, n *node,
 	if err != nil {
 		return err
 	}
+	obs.Restarted = obs.Restarted || msg != ""
 	ready := state == stateRunning && n.ready(ctx, ca)
 	if !ready {
 		obs.Ready = false

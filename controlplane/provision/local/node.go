@@ -31,6 +31,9 @@ type node struct {
 	region          string
 	port            int
 	certNotAfter    time.Time
+	// topology and caFile are set on a node of a multi-server tenant: the
+	// topology file and the tenant's CA, which checks the other nodes.
+	topology, caFile string
 }
 
 // nodeFile is what node.json keeps across restarts.
@@ -121,22 +124,32 @@ func (n *node) ensureCert(ca *pki.CA) error {
 	return atomicfile.Write(certPath, iss.CertPEM, 0o644)
 }
 
-// args is storaged's command line for this node.
-func (n *node) args(credentials string) []string {
+// drivePaths returns the node's drive directories in order.
+func (n *node) drivePaths() []string {
 	drives := make([]string, n.drives)
 	for i := range drives {
 		drives[i] = n.drivePath(i)
 	}
-	return []string{
+	return drives
+}
+
+// args is storaged's command line for this node: its drives and parity,
+// or, on a multi-server tenant, the topology that names them.
+func (n *node) args(credentials string) []string {
+	args := []string{
 		"--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)),
 		"--tls-cert", filepath.Join(n.dir, "cert.pem"),
 		"--tls-key", filepath.Join(n.dir, "key.pem"),
-		"--drive", strings.Join(drives, ","),
-		"--parity", strconv.Itoa(n.parity),
 		"--region", n.region,
 		"--credentials-file", credentials,
 		"--log-json",
 	}
+	if n.topology != "" {
+		return append(args, "--topology", n.topology, "--node-name", n.name,
+			"--tls-ca", n.caFile)
+	}
+	return append(args, "--drive", strings.Join(n.drivePaths(), ","),
+		"--parity", strconv.Itoa(n.parity))
 }
 
 // start runs storaged for the node in a session of its own, so that it

@@ -1,0 +1,27 @@
+// Package kms holds the control plane's key backends: where the key
+// material of a tenant's Keys lives and how it is rotated.
+//
+// The built-in backend (Builtin) keeps a 32-byte master key in the file
+// kms-master.key of the state directory, created with random bytes and mode
+// 0600 when a key first needs it, and refused when anyone but its owner may
+// read it (the keys then report the error until the mode is fixed).
+// Every key version is 32 random bytes, sealed with AES-256-GCM under the
+// master key and bound (as additional data) to the key's UID and version
+// number, so that sealed material cannot be swapped between keys or
+// versions. The sealed versions of a key are stored in the control plane's
+// store under their own kind, keymaterial, named like the key
+// ("tenant/key"): never in the Key resource, whose status shows only how
+// many versions exist and when the newest was made.
+//
+// A key gets a new version when it has none, when its rotation generation
+// was raised past the one of the newest version, and when its rotation
+// period has passed since the newest version was made. Old versions are
+// kept so that what they encrypted stays readable; deleting a key deletes
+// all its material.
+//
+// Losing the master key file loses every key: back it up with state.db.
+//
+// The package never logs and never returns key material except through
+// Builtin.Material, for the code that encrypts with it. A Vault Transit
+// backend will sit beside Builtin; it is not built yet.
+package kms

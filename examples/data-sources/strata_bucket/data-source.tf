@@ -1,0 +1,8 @@
+data "strata_bucket" "logs" {
+  tenant = "acme"
+  name   = "logs"
+}
+
+output "logs_ready" {
+  value = data.strata_bucket.logs.ready
+}
