@@ -27,9 +27,11 @@ func writeEnv(cfg Config, cp *controlPlane, t tenant) (string, error) {
 		{Name: "AWS_SECRET_ACCESS_KEY", Value: t.secretKey},
 		{Name: "AWS_CA_BUNDLE", Value: t.caFile},
 		{Name: "AWS_REGION", Value: t.region},
+		{Name: "AWS_DEFAULT_REGION", Value: t.region}, // what AWS CLI v1 reads
+		{Name: "STRATA_TENANT_CA", Value: t.caFile},
 	}
-	text := shellenv.Format("Written by make quickstart. Source it: . "+EnvFileName, vars)
 	path := filepath.Join(cfg.StateDir, EnvFileName)
+	text := shellenv.Format("Written by make quickstart. Source it: . "+path, vars)
 	return path, atomicfile.Write(path, []byte(text), 0o600)
 }
 

@@ -90,6 +90,16 @@ func Up(ctx context.Context, cfg Config) (Result, error) {
 
 // Down stops the control plane and its storage nodes, keeping all data.
 func Down(ctx context.Context, cfg Config) error {
+	if err := stopAll(ctx, &cfg); err != nil {
+		return err
+	}
+	fmt.Fprintln(cfg.Out, "Stopped the control plane and its storage nodes; data is kept in",
+		cfg.StateDir)
+	return nil
+}
+
+// stopAll stops the control plane and its storage nodes.
+func stopAll(ctx context.Context, cfg *Config) error {
 	if err := cfg.absolute(); err != nil {
 		return err
 	}
@@ -102,15 +112,13 @@ func Down(ctx context.Context, cfg Config) error {
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("quickstart: stopping: %w", err)
 	}
-	fmt.Fprintln(cfg.Out, "Stopped the control plane and its storage nodes; data is kept in",
-		cfg.StateDir)
 	return nil
 }
 
 // Clean stops everything and removes the state directory and the
 // example's Terraform state.
 func Clean(ctx context.Context, cfg Config) error {
-	if err := Down(ctx, cfg); err != nil {
+	if err := stopAll(ctx, &cfg); err != nil {
 		return err
 	}
 	paths := []string{cfg.StateDir,
@@ -126,7 +134,8 @@ func Clean(ctx context.Context, cfg Config) error {
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("quickstart: cleaning: %w", err)
 	}
-	fmt.Fprintln(cfg.Out, "Removed", cfg.StateDir, "and the example's Terraform state")
+	fmt.Fprintln(cfg.Out, "Stopped everything and removed", cfg.StateDir,
+		"and the example's Terraform state")
 	return nil
 }
 
