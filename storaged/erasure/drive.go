@@ -143,8 +143,19 @@ func discoverSetID(dirs []string) (string, error) {
 	return "", fmt.Errorf("opening drives: they belong to different sets: %v", names)
 }
 
-// offlineDrive stands for a drive that could not be opened. Every call fails
-// with an error wrapping drive.ErrDriveOffline and the reason.
+// OfflineDrive returns a Drive that stands for a drive that could not be
+// opened (named name, failed with err), so that a set is built over it and
+// serves on quorum. Every call fails with an error wrapping
+// drive.ErrDriveOffline and err.
+func OfflineDrive(name string, err error) Drive { return offlineDrive{name: name, err: err} }
+
+// IsOffline reports whether d was made by OfflineDrive.
+func IsOffline(d Drive) bool {
+	_, ok := d.(offlineDrive)
+	return ok
+}
+
+// offlineDrive is what OfflineDrive returns.
 type offlineDrive struct {
 	name string
 	err  error

@@ -121,7 +121,7 @@ func buildSets(topo *topology, peers map[string]*rpc.Peer,
 		}
 	}
 	for _, d := range local {
-		if _, offline := d.(offlineDrive); !offline {
+		if !erasure.IsOffline(d) {
 			return built, local, nil
 		}
 	}
@@ -159,12 +159,9 @@ func setDrives(topo *topology, sl setLayout, peers map[string]*rpc.Peer,
 			drives[j] = peers[ref.node].Drive(id)
 			continue
 		}
-		d, err := openLocalDrive(ref.path, drive.Identity{SetID: sl.id, Index: j})
+		d, err := openLocalDrive(ref.path, drive.Identity{SetID: sl.id, Index: j}, logger)
 		if err != nil {
 			return nil, err
-		}
-		if o, ok := d.(offlineDrive); ok {
-			logger.Warn("drive offline", "drive", ref.path, "error", o.err)
 		}
 		drives[j], local[id] = d, d
 	}
@@ -182,13 +179,14 @@ func driveID(setID string, index int) string {
 // for another set or position is an error (the topology or the disks were
 // mixed up); a drive that cannot be opened for another reason is served
 // as offline, so that its sets run on quorum.
-func openLocalDrive(dir string, id drive.Identity) (erasure.Drive, error) {
+func openLocalDrive(dir string, id drive.Identity, logger hclog.Logger) (erasure.Drive, error) {
 	l, err := drive.Open(dir, id)
 	switch {
 	case errors.Is(err, drive.ErrFormatMismatch):
 		return nil, err
 	case err != nil:
-		return offlineDrive{name: dir, err: err}, nil
+		logger.Warn("drive offline", "drive", dir, "error", err)
+		return erasure.OfflineDrive(dir, err), nil
 	}
 	return l, nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/strata-storage/strata/storaged/drive"
 )
 
@@ -44,7 +46,7 @@ func TestOpenLocalDrive(t *testing.T) {
 	id := drive.Identity{SetID: "dep-0", Index: 3}
 
 	t.Run("a fresh drive is formatted as its place in the set", func(t *testing.T) {
-		d, err := openLocalDrive(filepath.Join(dir, "fresh"), id)
+		d, err := openLocalDrive(filepath.Join(dir, "fresh"), id, hclog.NewNullLogger())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +55,8 @@ func TestOpenLocalDrive(t *testing.T) {
 		}
 	})
 	t.Run("a drive of another place is an error", func(t *testing.T) {
-		_, err := openLocalDrive(filepath.Join(dir, "fresh"), drive.Identity{SetID: "dep-0", Index: 4})
+		_, err := openLocalDrive(filepath.Join(dir, "fresh"), drive.Identity{SetID: "dep-0", Index: 4},
+			hclog.NewNullLogger())
 		if !errors.Is(err, drive.ErrFormatMismatch) {
 			t.Errorf("got %v, want ErrFormatMismatch", err)
 		}
@@ -63,7 +66,7 @@ func TestOpenLocalDrive(t *testing.T) {
 		if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		d, err := openLocalDrive(file, id)
+		d, err := openLocalDrive(file, id, hclog.NewNullLogger())
 		if err != nil {
 			t.Fatal(err)
 		}
