@@ -365,3 +365,26 @@ func TestForceMustBeABoolean(t *testing.T) {
 		t.Errorf("force=yes: got %d, want 400", resp.StatusCode)
 	}
 }
+
+func TestAWrongMethodOnAKnownPathIsNotAllowed(t *testing.T) {
+	t.Parallel()
+	ts, _, _ := newTestServer(t)
+	tests := []struct {
+		name, method, path string
+		want               int
+		allow              string
+	}{
+		{"PATCH on an item lists its methods", "PATCH", "/v1/clusters/c1", 405, "DELETE, GET, PUT"},
+		{"POST on a collection lists GET", "POST", "/v1/tenants/t/buckets", 405, "GET"},
+		{"an unknown path is still not found", "PATCH", "/v1/nothing/here", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := do(t, ts, tt.method, tt.path, "", nil)
+			if resp.StatusCode != tt.want || resp.Header.Get("Allow") != tt.allow {
+				t.Errorf("got %d Allow %q, want %d Allow %q", resp.StatusCode,
+					resp.Header.Get("Allow"), tt.want, tt.allow)
+			}
+		})
+	}
+}

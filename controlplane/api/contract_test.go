@@ -29,7 +29,7 @@ import (
 //     rejects must be answered 401 (no bearer token) or 400 (anything
 //     else);
 //   - a request for a path and method the document does not have, unless
-//     the server answers it 404 with an error body.
+//     the server answers it 405 (a known path) or 404 with an error body.
 //
 // The server may reject more than the document can say (cross-field rules
 // such as parity against the pool's size), so a request the document
@@ -116,7 +116,7 @@ func (c *contract) check(r *http.Request, resp *http.Response) {
 	body, _ := io.ReadAll(resp.Body)
 	route, params, err := c.router.FindRoute(r)
 	if err != nil {
-		c.checkUnrouted(r, resp, body)
+		c.checkUnrouted(r, resp, body, c.pathKnown(r))
 		return
 	}
 	ctx := context.Background()
@@ -155,10 +155,29 @@ func rejection(err error) int {
 	}
 }
 
+// pathKnown reports whether the document has r's path with another method.
+// (The router says "method not allowed" only for paths without
+// parameters, so each method is tried.)
+func (c *contract) pathKnown(r *http.Request) bool {
+	for _, m := range []string{"GET", "PUT", "POST", "DELETE", "PATCH"} {
+		other := r.Clone(context.Background())
+		other.Method = m
+		if _, _, err := c.router.FindRoute(other); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // checkUnrouted checks the answer to a path and method that the document
-// does not have: 401 without a token, else 404, with an error body.
-func (c *contract) checkUnrouted(r *http.Request, resp *http.Response, body []byte) {
+// does not have: 401 without a token, else 405 when the path has other
+// methods and 404 when it does not, with an error body.
+func (c *contract) checkUnrouted(r *http.Request, resp *http.Response, body []byte,
+	pathKnown bool) {
 	name, want := "NotFound", http.StatusNotFound
+	if pathKnown {
+		name, want = "MethodNotAllowed", http.StatusMethodNotAllowed
+	}
 	if r.Header.Get("Authorization") == "" {
 		name, want = "Unauthorized", http.StatusUnauthorized
 	}

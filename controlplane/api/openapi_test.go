@@ -262,7 +262,8 @@ func TestOpenAPIEnumsAreTheModelConstants(t *testing.T) {
 		{"KeySpec.backend", []any{model.KeyBackendBuiltin, model.KeyBackendVault, ""}},
 		{"Condition.status", []any{model.StatusTrue, model.StatusFalse, model.StatusUnknown}},
 		{"ErrorStatus", []any{model.ErrInvalidArgument, model.ErrUnauthenticated,
-			model.ErrPermissionDenied, model.ErrNotFound, model.ErrAlreadyExists,
+			model.ErrPermissionDenied, model.ErrNotFound, model.ErrMethodNotAllowed,
+			model.ErrAlreadyExists,
 			model.ErrAborted, model.ErrFailedPrecondition, model.ErrInternal}},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,11 +82,45 @@ func (s *Server) routes() {
 	s.handle("PUT /v1/tenants/{tenant}/tiers/{name}", tiers.put)
 	s.handle("DELETE /v1/tenants/{tenant}/tiers/{name}", tiers.delete)
 	s.handle("GET /v1/openapi.json", serveOpenAPI)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, errorf(http.StatusNotFound, model.ErrNotFound,
-			"no such API path %s %s: resources live under /v1/clusters and /v1/tenants",
-			r.Method, r.URL.Path))
-	})
+	s.mux.HandleFunc("/", s.unrouted)
+}
+
+// unrouted answers a request no route took: 405 with the methods the path
+// has, or 404 when no route has the path.
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, p := range s.patterns {
+		method, path, _ := strings.Cut(p, " ")
+		if pathMatches(path, r.URL.Path) {
+			allow = append(allow, method)
+		}
+	}
+	if len(allow) > 0 {
+		slices.Sort(allow)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeError(w, r, errorf(http.StatusMethodNotAllowed, model.ErrMethodNotAllowed,
+			"%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+		return
+	}
+	writeError(w, r, errorf(http.StatusNotFound, model.ErrNotFound,
+		"no such API path %s %s: resources live under /v1/clusters and /v1/tenants",
+		r.Method, r.URL.Path))
+}
+
+// pathMatches reports whether a route's path pattern, whose {wildcards}
+// each stand for one segment, matches path.
+func pathMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i, p := range ps {
+		wild := strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}")
+		if (wild && xs[i] == "") || (!wild && p != xs[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // handle registers one API route and records its pattern.

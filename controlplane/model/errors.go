@@ -7,6 +7,7 @@ const (
 	ErrUnauthenticated    = "UNAUTHENTICATED"     // 401
 	ErrPermissionDenied   = "PERMISSION_DENIED"   // 403
 	ErrNotFound           = "NOT_FOUND"           // 404
+	ErrMethodNotAllowed   = "METHOD_NOT_ALLOWED"  // 405
 	ErrAlreadyExists      = "ALREADY_EXISTS"      // 409
 	ErrAborted            = "ABORTED"             // 409, concurrent change
 	ErrFailedPrecondition = "FAILED_PRECONDITION" // 412 (etag) and 422 (state)
