@@ -29,6 +29,9 @@ type Observed struct {
 	// again; Message then carries the end of its log. Callers back off, so
 	// that a node that cannot start is not restarted in a tight loop.
 	Restarted bool
+	// OfflineDrives names the drives of running nodes that do not answer,
+	// as node:drive.
+	OfflineDrives []string
 	// CertNotAfter is the earliest expiry of the nodes' certificates.
 	CertNotAfter time.Time
 }

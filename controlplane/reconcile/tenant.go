@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/strata-storage/strata/controlplane/model"
@@ -80,8 +81,12 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 			s.CertificateExpiry = obs.CertNotAfter.UTC().Format(time.RFC3339)
 		}
 		if obs.Ready {
+			msg := offlineMessage(obs.OfflineDrives)
 			setConditions(&s.Conditions, &s.ObservedGeneration, gen, true, "Running",
-				fmt.Sprintf("%d node(s) serving S3 at %s", len(obs.Nodes), obs.Endpoint), "")
+				fmt.Sprintf("%d node(s) serving S3 at %s", len(obs.Nodes), obs.Endpoint), msg)
+			if msg != "" {
+				s.Conditions.Get(model.ConditionDegraded).Reason = "DrivesOffline"
+			}
 			return
 		}
 		reason, degraded := "NodesStarting", degradedIf(wasReady, obs.Message)
@@ -96,6 +101,16 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 		c.notifyBuckets(ctx, t.Metadata.Name)
 	}
 	return err
+}
+
+// offlineMessage says which drives are offline, or "" when none is.
+func offlineMessage(drives []string) string {
+	if len(drives) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d drive(s) offline (%s): the tenant serves on quorum with less "+
+		"redundancy; replace the drive and restart its node", len(drives),
+		strings.Join(drives, ", "))
 }
 
 // degradedIf returns msg when a resource that was ready is no longer.

@@ -201,7 +201,9 @@ func (p *Provisioner) ensureNode(ctx context.Context, n *node, ca *pki.CA,
 	}
 	online := 0
 	if ready {
-		online = n.drives
+		var offline []string
+		online, offline = n.driveStates(ctx, ca)
+		obs.OfflineDrives = append(obs.OfflineDrives, offline...)
 	}
 	obs.Nodes = append(obs.Nodes, model.Node{
 		Name: n.name, Pool: n.pool, Endpoint: n.endpoint(), State: state, DrivesOnline: online,

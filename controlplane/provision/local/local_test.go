@@ -200,3 +200,33 @@ func TestSingleServerTenantKeepsItsFlags(t *testing.T) {
 		t.Errorf("got nodes %+v, want one running node", obs.Nodes)
 	}
 }
+
+func TestALostDriveIsReportedOffline(t *testing.T) {
+	t.Parallel()
+	p := newProvisioner(t)
+	tenant := newTenant("lossy", 1, 4)
+	obs := ensureReady(t, p, tenant)
+	if obs.Nodes[0].DrivesOnline != 4 || len(obs.OfflineDrives) != 0 {
+		t.Fatalf("fresh tenant: got %d online, offline %v; want 4 and none",
+			obs.Nodes[0].DrivesOnline, obs.OfflineDrives)
+	}
+	n := p.node(tenant, tenant.Spec.Pools[0], 0)
+	if err := os.RemoveAll(n.drivePath(2)); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		obs, err := p.Ensure(context.Background(), tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(obs.OfflineDrives) > 0 {
+			if obs.Nodes[0].DrivesOnline != 3 || obs.OfflineDrives[0] != n.name+":d2" {
+				t.Errorf("got %d online, offline %v; want 3 and [%s:d2]",
+					obs.Nodes[0].DrivesOnline, obs.OfflineDrives, n.name)
+			}
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the removed drive was never reported offline")
+}

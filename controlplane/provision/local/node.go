@@ -55,10 +55,17 @@ func (n *node) endpoint() string {
 
 // prepare creates the node's directories, chooses its port once and makes
 // sure it has a valid certificate.
+//
+// Drive directories are made only while the node is not running: one that
+// disappears under a running node is a lost drive, which the node reports,
+// not something to paper over. When the node starts again the empty
+// directory stands for a replaced drive, which storaged formats.
 func (n *node) prepare(ca *pki.CA) error {
-	for i := range n.drives {
-		if err := os.MkdirAll(n.drivePath(i), 0o700); err != nil {
-			return fmt.Errorf("creating drive: %w", err)
+	if _, running := livePID(n.dir); !running {
+		for i := range n.drives {
+			if err := os.MkdirAll(n.drivePath(i), 0o700); err != nil {
+				return fmt.Errorf("creating drive: %w", err)
+			}
 		}
 	}
 	if err := n.loadOrChoosePort(); err != nil {
@@ -219,6 +226,52 @@ func livePID(dir string) (int, bool) {
 // ready asks the node's readiness endpoint over TLS, trusting only the
 // tenant's CA.
 func (n *node) ready(ctx context.Context, ca *pki.CA) bool {
+	resp, err := n.health(ctx, ca, "ready")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// drivesReport is the part of storaged's /strata/health/drives answer that
+// the provisioner reads.
+type drivesReport struct {
+	Drives []struct {
+		Drive  string `json:"drive"`
+		Online bool   `json:"online"`
+	} `json:"drives"`
+}
+
+// driveStates asks the node which of its own drives answer (a node of a
+// multi-node tenant also reports its peers' drives, which are skipped). A
+// node that does not answer the question counts all its drives online, as
+// its readiness said.
+func (n *node) driveStates(ctx context.Context, ca *pki.CA) (online int, offline []string) {
+	resp, err := n.health(ctx, ca, "drives")
+	if err != nil {
+		return n.drives, nil
+	}
+	defer resp.Body.Close()
+	var rep drivesReport
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&rep) != nil {
+		return n.drives, nil
+	}
+	for _, d := range rep.Drives {
+		switch {
+		case !strings.HasPrefix(d.Drive, n.dir+string(os.PathSeparator)):
+		case d.Online:
+			online++
+		default:
+			offline = append(offline, n.name+":"+filepath.Base(d.Drive))
+		}
+	}
+	return online, offline
+}
+
+// health GETs one of the node's /strata/health endpoints over TLS, trusting
+// only the tenant's CA.
+func (n *node) health(ctx context.Context, ca *pki.CA, what string) (*http.Response, error) {
 	pool := x509.NewCertPool()
 	pool.AddCert(ca.Cert)
 	client := &http.Client{
@@ -229,14 +282,9 @@ func (n *node) ready(ctx context.Context, ca *pki.CA) bool {
 		},
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		n.endpoint()+"/strata/health/ready", nil)
+		n.endpoint()+"/strata/health/"+what, nil)
 	if err != nil {
-		return false
+		return nil, err
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return client.Do(req)
 }

@@ -51,6 +51,7 @@ type Server struct {
 	CAPEM    []byte         // the test CA, PEM-encoded
 	CAFile   string         // a file holding CAPEM, for clients that take a path
 	Logs     *LogBuffer     // storaged's JSON log lines
+	Drives   []string       // the drive directories, in set order
 }
 
 // Build compiles storaged into dir and returns the binary's path. Call it
@@ -76,19 +77,21 @@ func Start(t testing.TB, bin string) *Server {
 		"--tls-key", pki.keyFile, "--parity", parity,
 		"--credentials-file", writeCredentials(t, dir),
 		"--log-json", "--log-level", "debug", "--region", Region}
+	var dirs []string
 	for i := 1; i <= drives; i++ {
 		d := filepath.Join(dir, fmt.Sprintf("drive%d", i))
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
 		args = append(args, "--drive", d)
+		dirs = append(dirs, d)
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = CleanEnv()
 	logs := &LogBuffer{}
 	addr := startAndWait(t, cmd, logs)
 	return &Server{Endpoint: "https://" + addr, Addr: addr, Roots: pki.roots,
-		CAPEM: pki.caPEM, CAFile: pki.caFile, Logs: logs}
+		CAPEM: pki.caPEM, CAFile: pki.caFile, Logs: logs, Drives: dirs}
 }
 
 // startAndWait starts cmd and returns the address from its "listening"
