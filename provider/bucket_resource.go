@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -15,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/strata-storage/strata/controlplane/client"
 	"github.com/strata-storage/strata/controlplane/model"
 )
 
@@ -96,19 +94,6 @@ func bucketSchema(ctx context.Context) schema.Schema {
 	}
 }
 
-// waiter polls the named bucket of a tenant.
-func (r *bucketResource) waiter(tenant, name string) waiter[model.Bucket] {
-	return waiter[model.Bucket]{
-		get: func(ctx context.Context) (*model.Bucket, error) {
-			return r.client.GetBucket(ctx, tenant, name)
-		},
-		progress: func(b *model.Bucket) progress {
-			return metaProgress(b.Metadata, b.Status.ObservedGeneration, b.Status.Conditions)
-		},
-		interval: pollInterval,
-	}
-}
-
 // fromAPI copies what the control plane returned into m. The tenant comes
 // from the request path, so it is kept when the spec leaves it empty.
 func (m *bucketModel) fromAPI(b *model.Bucket) {
@@ -122,110 +107,58 @@ func (m *bucketModel) fromAPI(b *model.Bucket) {
 	m.Labels = labelsFromAPI(b.Metadata.Labels, m.Labels)
 }
 
-// bucketTarget names m's bucket in diagnostics.
-func bucketTarget(m bucketModel) target {
-	return target{model.KindBucket, childID(m.Tenant.ValueString(), m.Name.ValueString())}
+// lifecycle is strata_bucket's create, read, update and delete flow.
+func (r *bucketResource) lifecycle() lifecycle[bucketModel, model.Bucket] {
+	return lifecycle[bucketModel, model.Bucket]{
+		kind:     model.KindBucket,
+		typeName: "strata_bucket",
+		ids: func(m *bucketModel) (string, string) {
+			return m.Tenant.ValueString(), m.Name.ValueString()
+		},
+		timeouts: func(m *bucketModel) timeouts.Value { return m.Timeouts },
+		get:      r.client.GetBucket,
+		put:      r.put,
+		del:      r.client.DeleteBucket,
+		progress: func(b *model.Bucket) progress {
+			return metaProgress(b.Metadata, b.Status.ObservedGeneration, b.Status.Conditions)
+		},
+		fromAPI: func(_ context.Context, m *bucketModel, b *model.Bucket) diag.Diagnostics {
+			m.fromAPI(b)
+			return nil
+		},
+	}
+}
+
+// put sends the bucket's spec that m declares.
+func (r *bucketResource) put(ctx context.Context, m *bucketModel, _ tfsdk.Config,
+	diags *diag.Diagnostics) (*model.Bucket, error) {
+	labels, d := labelsToAPI(ctx, m.Labels)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, nil
+	}
+	tenant, name := m.Tenant.ValueString(), m.Name.ValueString()
+	spec := model.BucketSpec{Tenant: tenant, ForceDestroy: m.ForceDestroy.ValueBool()}
+	return r.client.PutBucket(ctx, tenant, name, spec, labels)
 }
 
 // Create puts the bucket and waits until it is ready.
 func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp *resource.CreateResponse) {
-	var plan bucketModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	t := bucketTarget(plan)
-	found, err := checkAbsent(ctx, r.waiter(plan.Tenant.ValueString(), plan.Name.ValueString()))
-	switch {
-	case err != nil:
-		addWaitError(&resp.Diagnostics, "create", t, timeout, "timeouts.create", err)
-		return
-	case found:
-		addExists(&resp.Diagnostics, t, "strata_bucket")
-		return
-	}
-	resp.Diagnostics.Append(r.put(ctx, &plan, "create", timeout, &resp.State)...)
-}
-
-// put sends the bucket's spec, waits until it is ready and saves what
-// exists, even when the wait fails.
-func (r *bucketResource) put(ctx context.Context, m *bucketModel, op string,
-	timeout time.Duration, state *tfsdk.State) diag.Diagnostics {
-	var diags diag.Diagnostics
-	labels, d := labelsToAPI(ctx, m.Labels)
-	diags.Append(d...)
-	if diags.HasError() {
-		return diags
-	}
-	t := bucketTarget(*m)
-	tenant, name := m.Tenant.ValueString(), m.Name.ValueString()
-	spec := model.BucketSpec{Tenant: tenant, ForceDestroy: m.ForceDestroy.ValueBool()}
-	put, err := r.client.PutBucket(ctx, tenant, name, spec, labels)
-	if err != nil {
-		addAPIError(&diags, op, t, err)
-		return diags
-	}
-	b, err := r.waiter(tenant, name).ready(ctx)
-	if b == nil {
-		b = put // the wait saw nothing newer; save what the PUT returned
-	}
-	m.fromAPI(b)
-	diags.Append(state.Set(ctx, m)...)
-	if err != nil {
-		addWaitError(&diags, op, t, timeout, "timeouts."+op, err)
-	}
-	return diags
+	r.lifecycle().create(ctx, req, resp)
 }
 
 // Read refreshes the bucket; one that is gone, or whose tenant is gone,
 // leaves the state.
 func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest,
 	resp *resource.ReadResponse) {
-	var state bucketModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	tenant, name := state.Tenant.ValueString(), state.Name.ValueString()
-	b, err := r.client.GetBucket(ctx, tenant, name)
-	if readGone(r.waiter(tenant, name), b, err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "read", bucketTarget(state), err)
-		return
-	}
-	state.fromAPI(b)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.lifecycle().read(ctx, req, resp)
 }
 
 // Update puts the changed settings and waits until the bucket is ready.
 func (r *bucketResource) Update(ctx context.Context, req resource.UpdateRequest,
 	resp *resource.UpdateResponse) {
-	var plan bucketModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp.State.Raw = req.State.Raw.Copy() // kept unless the PUT goes through
-	resp.Diagnostics.Append(r.put(ctx, &plan, "update", timeout, &resp.State)...)
+	r.lifecycle().update(ctx, req, resp)
 }
 
 // Delete deletes the bucket and waits until it is gone. The control plane
@@ -233,28 +166,7 @@ func (r *bucketResource) Update(ctx context.Context, req resource.UpdateRequest,
 // with a Degraded condition, until they are gone.
 func (r *bucketResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	resp *resource.DeleteResponse) {
-	var state bucketModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	tenant, name := state.Tenant.ValueString(), state.Name.ValueString()
-	err := r.client.DeleteBucket(ctx, tenant, name)
-	if err == nil {
-		err = r.waiter(tenant, name).gone(ctx)
-	}
-	if err != nil && !client.IsNotFound(err) {
-		addWaitError(&resp.Diagnostics, "delete", bucketTarget(state), timeout,
-			"timeouts.delete", err)
-	}
+	r.lifecycle().delete(ctx, req, resp)
 }
 
 // ImportState imports a bucket by "tenant/name".

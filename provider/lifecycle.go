@@ -14,16 +14,18 @@ import (
 	"github.com/strata-storage/strata/controlplane/model"
 )
 
-// lifecycle is the create, read, update, delete and import flow of a
-// resource that a tenant owns (strata_key, strata_tier): put the spec,
-// wait until Ready is True for the current generation, and save what
-// exists even when the wait fails; a read that finds the resource gone or
-// being deleted removes it from state; a delete waits until it is gone.
-// M is the resource's Terraform model and T its API type.
+// lifecycle is the create, read, update and delete flow of a resource,
+// top-level (strata_cluster, strata_tenant) or owned by a tenant
+// (strata_bucket, strata_key, strata_tier): put the spec, wait until Ready
+// is True for the current generation, and save what exists even when the
+// wait fails; a read that finds the resource gone or being deleted removes
+// it from state; a delete waits until it is gone. M is the resource's
+// Terraform model and T its API type.
 type lifecycle[M any, T any] struct {
-	kind     string // model.KindKey, model.KindTier
-	typeName string // strata_key, strata_tier
-	// ids returns the tenant and name that m addresses.
+	kind     string // model.KindCluster, model.KindKey, ...
+	typeName string // strata_cluster, strata_key, ...
+	// ids returns the tenant and name that m addresses; the tenant is
+	// empty for a top-level resource.
 	ids func(m *M) (tenant, name string)
 	// timeouts returns m's timeouts block.
 	timeouts func(m *M) timeouts.Value
@@ -33,6 +35,8 @@ type lifecycle[M any, T any] struct {
 	// into diags; a failed call is the returned error.
 	put func(ctx context.Context, m *M, config tfsdk.Config, diags *diag.Diagnostics) (*T,
 		error)
+	// del asks the control plane to delete the resource, with whatever
+	// options the resource's delete takes.
 	del      func(ctx context.Context, tenant, name string) error
 	progress func(obj *T) progress
 	// fromAPI copies what the control plane returned into m.
@@ -42,6 +46,9 @@ type lifecycle[M any, T any] struct {
 // target names m's resource in diagnostics.
 func (l lifecycle[M, T]) target(m *M) target {
 	tenant, name := l.ids(m)
+	if tenant == "" {
+		return target{l.kind, name}
+	}
 	return target{l.kind, childID(tenant, name)}
 }
 
@@ -193,4 +200,17 @@ func importChild(ctx context.Context, req resource.ImportStateRequest,
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"),
 		childID(tenant, name))...)
+}
+
+// importName imports a top-level resource of kind by its name, such as
+// example.
+func importName(ctx context.Context, req resource.ImportStateRequest,
+	resp *resource.ImportStateResponse, kind, example string) {
+	name, err := parseNameID(kind, req.ID)
+	if err != nil {
+		addImportError(&resp.Diagnostics, err, "the "+kind+"'s name, such as "+example)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 }

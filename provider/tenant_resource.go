@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -377,116 +376,58 @@ func (m *tenantModel) fromAPI(ctx context.Context, t *model.Tenant) diag.Diagnos
 	return diags
 }
 
-// waiter polls the named tenant.
-func (r *tenantResource) waiter(name string) waiter[model.Tenant] {
-	return waiter[model.Tenant]{
-		get: func(ctx context.Context) (*model.Tenant, error) {
+// lifecycle is strata_tenant's create, read, update and delete flow.
+func (r *tenantResource) lifecycle() lifecycle[tenantModel, model.Tenant] {
+	return lifecycle[tenantModel, model.Tenant]{
+		kind:     model.KindTenant,
+		typeName: "strata_tenant",
+		ids:      func(m *tenantModel) (string, string) { return "", m.Name.ValueString() },
+		timeouts: func(m *tenantModel) timeouts.Value { return m.Timeouts },
+		get: func(ctx context.Context, _, name string) (*model.Tenant, error) {
 			return r.client.GetTenant(ctx, name)
+		},
+		put: r.put,
+		del: func(ctx context.Context, _, name string) error {
+			return r.client.DeleteTenant(ctx, name, client.DeleteOptions{})
 		},
 		progress: func(t *model.Tenant) progress {
 			return metaProgress(t.Metadata, t.Status.ObservedGeneration, t.Status.Conditions)
 		},
-		interval: pollInterval,
+		fromAPI: func(ctx context.Context, m *tenantModel, t *model.Tenant) diag.Diagnostics {
+			return m.fromAPI(ctx, t)
+		},
 	}
+}
+
+// put sends the tenant's spec that m declares.
+func (r *tenantResource) put(ctx context.Context, m *tenantModel, _ tfsdk.Config,
+	diags *diag.Diagnostics) (*model.Tenant, error) {
+	spec, d := specFromPlan(ctx, *m)
+	labels, dl := labelsToAPI(ctx, m.Labels)
+	diags.Append(append(d, dl...)...)
+	if diags.HasError() {
+		return nil, nil
+	}
+	return r.client.PutTenant(ctx, m.Name.ValueString(), spec, labels)
 }
 
 // Create puts the tenant and waits until its storage nodes are ready.
 func (r *tenantResource) Create(ctx context.Context, req resource.CreateRequest,
 	resp *resource.CreateResponse) {
-	var plan tenantModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	t := target{model.KindTenant, plan.Name.ValueString()}
-	found, err := checkAbsent(ctx, r.waiter(t.name))
-	switch {
-	case err != nil:
-		addWaitError(&resp.Diagnostics, "create", t, timeout, "timeouts.create", err)
-		return
-	case found:
-		addExists(&resp.Diagnostics, t, "strata_tenant")
-		return
-	}
-	resp.Diagnostics.Append(r.put(ctx, &plan, "create", timeout, &resp.State)...)
-}
-
-// put sends the tenant's spec, waits until it is ready and saves what
-// exists, even when the wait fails.
-func (r *tenantResource) put(ctx context.Context, m *tenantModel, op string,
-	timeout time.Duration, state *tfsdk.State) diag.Diagnostics {
-	spec, diags := specFromPlan(ctx, *m)
-	labels, d := labelsToAPI(ctx, m.Labels)
-	diags.Append(d...)
-	if diags.HasError() {
-		return diags
-	}
-	t := target{model.KindTenant, m.Name.ValueString()}
-	put, err := r.client.PutTenant(ctx, t.name, spec, labels)
-	if err != nil {
-		addAPIError(&diags, op, t, err)
-		return diags
-	}
-	tenant, err := r.waiter(t.name).ready(ctx)
-	if tenant == nil {
-		tenant = put // the wait saw nothing newer; save what the PUT returned
-	}
-	diags.Append(m.fromAPI(ctx, tenant)...)
-	diags.Append(state.Set(ctx, m)...)
-	if err != nil {
-		addWaitError(&diags, op, t, timeout, "timeouts."+op, err)
-	}
-	return diags
+	r.lifecycle().create(ctx, req, resp)
 }
 
 // Read refreshes the tenant; one that is gone leaves the state.
 func (r *tenantResource) Read(ctx context.Context, req resource.ReadRequest,
 	resp *resource.ReadResponse) {
-	var state tenantModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	t := target{model.KindTenant, state.Name.ValueString()}
-	tenant, err := r.client.GetTenant(ctx, t.name)
-	if readGone(r.waiter(t.name), tenant, err) {
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "read", t, err)
-		return
-	}
-	resp.Diagnostics.Append(state.fromAPI(ctx, tenant)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.lifecycle().read(ctx, req, resp)
 }
 
 // Update puts the changed spec and labels and waits until the tenant is
 // ready. A change the control plane cannot make fails with its message.
 func (r *tenantResource) Update(ctx context.Context, req resource.UpdateRequest,
 	resp *resource.UpdateResponse) {
-	var plan tenantModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp.State.Raw = req.State.Raw.Copy() // kept unless the PUT goes through
-	resp.Diagnostics.Append(r.put(ctx, &plan, "update", timeout, &resp.State)...)
+	r.lifecycle().update(ctx, req, resp)
 }
 
 // Delete deletes the tenant and waits until it is gone. A tenant that
@@ -494,37 +435,11 @@ func (r *tenantResource) Update(ctx context.Context, req resource.UpdateRequest,
 // control plane with a message saying so.
 func (r *tenantResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	resp *resource.DeleteResponse) {
-	var state tenantModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	t := target{model.KindTenant, state.Name.ValueString()}
-	err := r.client.DeleteTenant(ctx, t.name, client.DeleteOptions{})
-	if err == nil {
-		err = r.waiter(t.name).gone(ctx)
-	}
-	if err != nil && !client.IsNotFound(err) {
-		addWaitError(&resp.Diagnostics, "delete", t, timeout, "timeouts.delete", err)
-	}
+	r.lifecycle().delete(ctx, req, resp)
 }
 
 // ImportState imports a tenant by its name.
 func (r *tenantResource) ImportState(ctx context.Context, req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse) {
-	name, err := parseNameID(model.KindTenant, req.ID)
-	if err != nil {
-		addImportError(&resp.Diagnostics, err, "the tenant's name, such as acme")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	importName(ctx, req, resp, model.KindTenant, "acme")
 }
