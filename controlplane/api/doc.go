@@ -18,6 +18,14 @@
 //     never answered; a write that leaves one out keeps the stored value
 //     where that is safe (see keepSecret).
 //
+// Authentication and roles: every request carries a bearer token, either
+// the bootstrap admin token from the state directory or one made at
+// /v1/tokens (tokens.go). A token's role is admin (everything) or reader
+// (GET only, and not on /v1/tokens); an unknown or revoked token answers
+// 401 and a role that does not allow the request 403. A token's secret is
+// made by the server, answered once by the PUT that creates it, and kept
+// only as a SHA-256 hash; it is never logged and never answered again.
+//
 // The API's contract is openapi.json, an OpenAPI 3.1 document written by
 // hand beside the handlers and embedded in the binary. It is served at
 // GET /v1/openapi.json behind the same bearer token as every other path:

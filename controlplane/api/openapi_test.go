@@ -55,8 +55,8 @@ func TestOpenAPIDocumentHasEveryRouteAndNoOther(t *testing.T) {
 			t.Errorf("openapi.json has %s, which the server does not register", r)
 		}
 	}
-	if len(served) < 21 {
-		t.Errorf("got %d server routes %v, want at least 21", len(served), served)
+	if len(served) < 25 {
+		t.Errorf("got %d server routes %v, want at least 25", len(served), served)
 	}
 }
 
@@ -212,6 +212,11 @@ func TestOpenAPISchemasNameExactlyTheModelFields(t *testing.T) {
 		{"TierStatus", reflect.TypeFor[model.TierStatus](), true},
 		{"TierPut", reflect.TypeFor[model.PutRequest[model.TierSpec]](), false},
 		{"TierList", reflect.TypeFor[model.List[model.Tier]](), true},
+		{"Token", reflect.TypeFor[model.Token](), true},
+		{"TokenSpec", reflect.TypeFor[model.TokenSpec](), false},
+		{"TokenStatus", reflect.TypeFor[model.TokenStatus](), true},
+		{"TokenPut", reflect.TypeFor[model.PutRequest[model.TokenSpec]](), false},
+		{"TokenList", reflect.TypeFor[model.List[model.Token]](), true},
 		{"Error", reflect.TypeFor[model.ErrorBody](), true},
 		{"Error.error", reflect.TypeFor[model.ErrorDetail](), true},
 		{"FieldViolation", reflect.TypeFor[model.FieldViolation](), true},
@@ -260,6 +265,7 @@ func TestOpenAPIEnumsAreTheModelConstants(t *testing.T) {
 		{"ClusterSpec.kind", []any{model.ClusterLocal, model.ClusterKubernetes, model.ClusterEKS}},
 		{"Pool.media", []any{model.MediaNVMe, model.MediaSSD, model.MediaHDD, ""}},
 		{"KeySpec.backend", []any{model.KeyBackendBuiltin, model.KeyBackendVault, ""}},
+		{"TokenSpec.role", []any{model.RoleAdmin, model.RoleReader}},
 		{"Condition.status", []any{model.StatusTrue, model.StatusFalse, model.StatusUnknown}},
 		{"ErrorStatus", []any{model.ErrInvalidArgument, model.ErrUnauthenticated,
 			model.ErrPermissionDenied, model.ErrNotFound, model.ErrMethodNotAllowed,

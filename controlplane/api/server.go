@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
 	"slices"
@@ -25,7 +24,8 @@ type Notifier interface {
 // Config is what a Server needs.
 type Config struct {
 	Store store.Store
-	// Token is the admin bearer token.
+	// Token is the bootstrap admin bearer token (the state directory's
+	// admin.token). Tokens made through /v1/tokens work beside it.
 	Token    string
 	Notifier Notifier
 	Logger   hclog.Logger
@@ -81,6 +81,10 @@ func (s *Server) routes() {
 	s.handle("GET /v1/tenants/{tenant}/tiers/{name}", tiers.get)
 	s.handle("PUT /v1/tenants/{tenant}/tiers/{name}", tiers.put)
 	s.handle("DELETE /v1/tenants/{tenant}/tiers/{name}", tiers.delete)
+	s.handle("GET "+tokensPath, s.listTokens)
+	s.handle("GET "+tokensPath+"/{name}", s.getToken)
+	s.handle("PUT "+tokensPath+"/{name}", s.putToken)
+	s.handle("DELETE "+tokensPath+"/{name}", s.deleteToken)
 	s.handle("GET /v1/openapi.json", serveOpenAPI)
 	s.mux.HandleFunc("/", s.unrouted)
 }
@@ -103,8 +107,8 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeError(w, r, errorf(http.StatusNotFound, model.ErrNotFound,
-		"no such API path %s %s: resources live under /v1/clusters and /v1/tenants",
-		r.Method, r.URL.Path))
+		"no such API path %s %s: resources live under /v1/clusters, /v1/tenants and "+
+			"/v1/tokens", r.Method, r.URL.Path))
 }
 
 // pathMatches reports whether a route's path pattern, whose {wildcards}
@@ -129,33 +133,77 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 	s.mux.HandleFunc(pattern, h)
 }
 
-// ServeHTTP authenticates the request, gives it a request ID, logs it at
-// debug and routes it.
+// ServeHTTP authenticates and authorizes the request, gives it a request
+// ID, logs it at debug (never its token) and routes it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := newRequestID()
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
 	w.Header().Set("X-Request-Id", id)
 	start := s.cfg.Now()
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
-	if s.authenticate(rec, r) {
+	p, ok := s.authenticate(rec, r)
+	if ok && s.authorize(rec, r, p) {
 		s.mux.ServeHTTP(rec, r)
 	}
 	s.cfg.Logger.Debug("request", "id", id, "method", r.Method, "path", r.URL.Path,
-		"status", rec.code, "duration", s.cfg.Now().Sub(start))
+		"principal", p.name, "status", rec.code, "duration", s.cfg.Now().Sub(start))
 }
 
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
+// authenticate finds the principal of the request's bearer token: the
+// admin token from the state directory, or a token made through the API.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (principal, bool) {
 	auth := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(auth, "Bearer ")
-	switch {
-	case auth == "":
+	if auth == "" {
 		writeError(w, r, errorf(http.StatusUnauthorized, model.ErrUnauthenticated,
 			"no bearer token: send Authorization: Bearer <token> (the admin token is in "+
 				"the state directory's admin.token)"))
-		return false
-	case !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.Token)) != 1:
+		return principal{}, false
+	}
+	var p principal
+	var err error
+	if ok {
+		p, ok, err = s.lookupToken(r.Context(), token)
+	}
+	switch {
+	case err != nil:
+		writeError(w, r, internal(err))
+		return principal{}, false
+	case !ok:
 		writeError(w, r, errorf(http.StatusUnauthorized, model.ErrUnauthenticated,
-			"the bearer token is not valid: check STRATA_TOKEN"))
+			"the bearer token is not valid or was revoked: check STRATA_TOKEN"))
+		return principal{}, false
+	}
+	return p, true
+}
+
+// authorize checks that p's role allows the request: an admin may do
+// everything; a reader may GET everything but tokens. A request that no
+// route takes goes on, to be answered 404 or 405.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, p principal) bool {
+	if p.role == model.RoleAdmin {
+		return true
+	}
+	_, pattern := s.mux.Handler(r)
+	if !slices.Contains(s.patterns, pattern) {
+		return true
+	}
+	_, path, _ := strings.Cut(pattern, " ")
+	switch {
+	case p.role == model.RoleReader && strings.HasPrefix(path, tokensPath):
+		writeError(w, r, errorf(http.StatusForbidden, model.ErrPermissionDenied,
+			"token %q has role reader, and only admin tokens may see or change tokens",
+			p.name))
+		return false
+	case p.role == model.RoleReader && r.Method != http.MethodGet &&
+		r.Method != http.MethodHead:
+		writeError(w, r, errorf(http.StatusForbidden, model.ErrPermissionDenied,
+			"token %q has role reader, which may only GET: use an admin token to %s",
+			p.name, r.Method))
+		return false
+	case p.role != model.RoleReader:
+		writeError(w, r, errorf(http.StatusForbidden, model.ErrPermissionDenied,
+			"token %q has role %q, which allows nothing", p.name, p.role))
 		return false
 	}
 	return true

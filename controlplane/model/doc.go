@@ -1,5 +1,5 @@
 // Package model holds the control plane's resource types (Cluster, Tenant,
-// and a tenant's Buckets, Keys and Tiers) and the validation rules that the
+// a tenant's Buckets, Keys and Tiers, and API Tokens) and the validation rules that the
 // REST API and the Terraform provider share. It owns the wire shape of every
 // resource: metadata, spec and status, with typed conditions.
 //

@@ -5,6 +5,7 @@
 //	strata-controlplane serve     run the control plane
 //	strata-controlplane stop      stop a control plane (and, with --nodes, its storage nodes)
 //	strata-controlplane tenant-env print the S3 environment of a tenant
+//	strata-controlplane token     create, list and revoke API tokens
 //	strata-controlplane version   print the version
 package main
 
@@ -22,6 +23,7 @@ Usage:
   strata-controlplane serve [flags]     run the API and the reconcile loops
   strata-controlplane stop [flags]      stop a running control plane
   strata-controlplane tenant-env NAME   print the AWS_* environment that reaches a tenant
+  strata-controlplane token COMMAND     create, list and delete API tokens (admin, reader)
   strata-controlplane version           print the version
 
 Run "strata-controlplane <command> -h" for a command's flags.
@@ -43,6 +45,8 @@ func run(args []string) int {
 		return stop(args[1:])
 	case "tenant-env":
 		return tenantEnv(args[1:])
+	case "token":
+		return token(args[1:])
 	case "version", "--version":
 		fmt.Println("strata-controlplane", version)
 		return 0
