@@ -27,6 +27,9 @@ func OpenBolt(path string) (*Bolt, error) {
 		return nil, fmt.Errorf("store: opening %s (is another control plane using it?): %w",
 			path, err)
 	}
+	// Concurrent writes share one transaction and one fsync; a lone write
+	// waits at most this long for company.
+	db.MaxBatchDelay = 2 * time.Millisecond
 	return &Bolt{db: db}, nil
 }
 
@@ -53,10 +56,12 @@ func (b *Bolt) Get(_ context.Context, kind, name string) (Record, error) {
 	return rec, err
 }
 
-// Put implements Store.
+// Put implements Store. Writes go through bbolt's Batch, which may run the
+// function more than once; it only reads and writes inside its transaction,
+// so a rerun is harmless.
 func (b *Bolt) Put(_ context.Context, kind, name string, value []byte, want int64) (int64, error) {
 	var rev int64
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.db.Batch(func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists([]byte(kind))
 		if err != nil {
 			return err
@@ -75,7 +80,7 @@ func (b *Bolt) Put(_ context.Context, kind, name string, value []byte, want int6
 
 // Delete implements Store.
 func (b *Bolt) Delete(_ context.Context, kind, name string, want int64) error {
-	return b.db.Update(func(tx *bolt.Tx) error {
+	return b.db.Batch(func(tx *bolt.Tx) error {
 		bk := tx.Bucket([]byte(kind))
 		if bk == nil {
 			return ErrNotFound
