@@ -77,6 +77,13 @@ func parseServe(args []string) (serveConfig, error) {
 	fs.StringVar(&c.etcdPrefix, "etcd-prefix", "/strata/", "key prefix in etcd")
 	fs.DurationVar(&c.leaseTTL, "leader-lease", 5*time.Second,
 		"with etcd, how long a lost leader keeps the leadership")
+	fs.String("config", os.Getenv(envConfig), "a YAML or JSON file whose keys are these "+
+		"flags' names; the environment and the command line win over it ($"+envConfig+")")
+	if path := configPath(args); path != "" {
+		if err := applyConfigFile(fs, path); err != nil {
+			return c, err
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
