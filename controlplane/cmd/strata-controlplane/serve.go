@@ -56,6 +56,7 @@ type serveConfig struct {
 	listen, stateDir, storagedBin, logLevel string
 	store, etcdPrefix                       string
 	resync, leaseTTL                        time.Duration
+	certLifetime, certRenewBefore           time.Duration
 }
 
 func parseServe(args []string) (serveConfig, error) {
@@ -77,6 +78,10 @@ func parseServe(args []string) (serveConfig, error) {
 	fs.StringVar(&c.etcdPrefix, "etcd-prefix", "/strata/", "key prefix in etcd")
 	fs.DurationVar(&c.leaseTTL, "leader-lease", 5*time.Second,
 		"with etcd, how long a lost leader keeps the leadership")
+	fs.DurationVar(&c.certLifetime, "cert-lifetime", pki.CertLifetime,
+		"how long storage nodes' certificates are valid")
+	fs.DurationVar(&c.certRenewBefore, "cert-renew-before", local.DefaultRenewBefore,
+		"how long before expiry a node's certificate is replaced (the node reloads it)")
 	fs.String("config", os.Getenv(envConfig), "a YAML or JSON file whose keys are these "+
 		"flags' names; the environment and the command line win over it ($"+envConfig+")")
 	if path := configPath(args); path != "" {
@@ -158,7 +163,8 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 		return err
 	}
 	prov, err := local.New(local.Config{StateDir: cfg.stateDir, StoragedBin: cfg.storagedBin,
-		Logger: log.Named("local")})
+		Logger: log.Named("local"), CertLifetime: cfg.certLifetime,
+		CertRenewBefore: cfg.certRenewBefore})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,12 @@ type Config struct {
 	// StoragedBin is the path of the storaged binary.
 	StoragedBin string
 	Logger      hclog.Logger
+	// CertLifetime is how long node certificates are valid; zero means
+	// pki.CertLifetime.
+	CertLifetime time.Duration
+	// CertRenewBefore is how long before expiry they are replaced; zero
+	// means DefaultRenewBefore.
+	CertRenewBefore time.Duration
 }
 
 // Provisioner runs tenants as local processes.
@@ -66,6 +72,17 @@ func New(cfg Config) (*Provisioner, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = hclog.NewNullLogger()
+	}
+	if cfg.CertLifetime == 0 {
+		cfg.CertLifetime = pki.CertLifetime
+	}
+	if cfg.CertRenewBefore == 0 {
+		cfg.CertRenewBefore = DefaultRenewBefore
+	}
+	if cfg.CertRenewBefore >= cfg.CertLifetime {
+		return nil, fmt.Errorf("local: certificates renewed %s before expiry would be renewed "+
+			"at once: make the renewal window shorter than the lifetime (%s)",
+			cfg.CertRenewBefore, cfg.CertLifetime)
 	}
 	return &Provisioner{cfg: cfg}, nil
 }
@@ -176,6 +193,9 @@ func (p *Provisioner) node(t *model.Tenant, pool model.Pool, i int) *node {
 		drives: pool.DrivesPerServer,
 		parity: t.Spec.Parity,
 		region: t.Spec.Region,
+
+		lifetime:    p.cfg.CertLifetime,
+		renewBefore: p.cfg.CertRenewBefore,
 	}
 }
 

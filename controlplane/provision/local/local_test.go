@@ -230,3 +230,56 @@ func TestALostDriveIsReportedOffline(t *testing.T) {
 	}
 	t.Fatal("the removed drive was never reported offline")
 }
+
+func TestCertificatesAreRenewedWithoutARestart(t *testing.T) {
+	t.Parallel()
+	p, err := New(Config{StateDir: t.TempDir(), StoragedBin: storagedBin,
+		CertLifetime: 20 * time.Second, CertRenewBefore: 18 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenant := newTenant("renew", 1, 4)
+	first := ensureReady(t, p, tenant)
+	n := p.node(tenant, tenant.Spec.Pools[0], 0)
+	pid, _ := livePID(n.dir)
+	oldSerial := servedSerial(t, first)
+
+	time.Sleep(2500 * time.Millisecond) // now inside the renewal window
+	if _, err := p.Ensure(context.Background(), tenant); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if servedSerial(t, first) != oldSerial {
+			if now, _ := livePID(n.dir); now != pid {
+				t.Errorf("storaged pid changed from %d to %d: want a reload, not a restart", pid, now)
+			}
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the node still serves its old certificate after renewal")
+}
+
+// servedSerial returns the serial of the certificate the tenant's first
+// node presents.
+func servedSerial(t *testing.T, obs provision.Observed) string {
+	t.Helper()
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM([]byte(obs.CABundle))
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(obs.Endpoint, "https://"),
+		&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	return conn.ConnectionState().PeerCertificates[0].SerialNumber.String()
+}
+
+func TestARenewalWindowOverTheLifetimeIsRefused(t *testing.T) {
+	t.Parallel()
+	_, err := New(Config{StateDir: t.TempDir(), StoragedBin: storagedBin,
+		CertLifetime: time.Hour, CertRenewBefore: 2 * time.Hour})
+	if err == nil || !strings.Contains(err.Error(), "renewal window") {
+		t.Errorf("got %v, want an error about the renewal window", err)
+	}
+}

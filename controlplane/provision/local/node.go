@@ -31,6 +31,8 @@ type node struct {
 	region          string
 	port            int
 	certNotAfter    time.Time
+	// lifetime and renewBefore govern the node's certificate.
+	lifetime, renewBefore time.Duration
 	// topology and caFile are set on a node of a multi-server tenant: the
 	// topology file and the tenant's CA, which checks the other nodes.
 	topology, caFile string
@@ -44,9 +46,9 @@ type nodeFile struct {
 const (
 	pidFile = "storaged.pid"
 	logFile = "storaged.log"
-	// renewBefore is how long before expiry a node certificate is
-	// replaced.
-	renewBefore = 30 * 24 * time.Hour
+	// DefaultRenewBefore is how long before expiry a node certificate is
+	// replaced unless Config says otherwise.
+	DefaultRenewBefore = 30 * 24 * time.Hour
 )
 
 func (n *node) endpoint() string {
@@ -109,18 +111,20 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// ensureCert issues the node's certificate when it is missing, not from
+// the tenant's CA, or due for renewal. A node that runs gets SIGHUP, on
+// which storaged loads the new certificate without dropping requests.
 func (n *node) ensureCert(ca *pki.CA) error {
 	certPath := filepath.Join(n.dir, "cert.pem")
 	if b, err := os.ReadFile(certPath); err == nil {
 		c, err := pki.ParseCert(b)
-		if err == nil && time.Until(c.NotAfter) > renewBefore && c.CheckSignatureFrom(ca.Cert) == nil {
+		if err == nil && time.Until(c.NotAfter) > n.renewBefore &&
+			c.CheckSignatureFrom(ca.Cert) == nil {
 			n.certNotAfter = c.NotAfter
 			return nil
 		}
 	}
-	// TODO: a renewed certificate takes effect only when storaged restarts;
-	// storaged should reload it without dropping requests.
-	iss, err := ca.IssueServer(n.name, []string{"localhost", "127.0.0.1", "::1"}, pki.CertLifetime)
+	iss, err := ca.IssueServer(n.name, []string{"localhost", "127.0.0.1", "::1"}, n.lifetime)
 	if err != nil {
 		return err
 	}
@@ -128,7 +132,13 @@ func (n *node) ensureCert(ca *pki.CA) error {
 		return err
 	}
 	n.certNotAfter = iss.NotAfter
-	return atomicfile.Write(certPath, iss.CertPEM, 0o644)
+	if err := atomicfile.Write(certPath, iss.CertPEM, 0o644); err != nil {
+		return err
+	}
+	if pid, running := livePID(n.dir); running {
+		_ = syscall.Kill(pid, syscall.SIGHUP)
+	}
+	return nil
 }
 
 // drivePaths returns the node's drive directories in order.
