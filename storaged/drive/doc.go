@@ -15,7 +15,9 @@
 // removes whatever an earlier process left under .strata.sys/tmp, so an
 // interrupted write never surfaces. StagingVolume names a volume inside that
 // temporary area: whatever the erasure layer stages there and never renames
-// out is gone after the next Open.
+// out is gone after the next Open. For that reason writes, renames and
+// deletes inside StagingVolume sync files but no directories; a directory
+// renamed out of it into a volume has its whole tree synced on the way.
 //
 // A drive belongs to one process at a time: Open empties the temporary
 // folder, which would destroy the writes of another process in flight.

@@ -115,7 +115,9 @@ func (r *rangeReader) Close() error { return r.f.Close() }
 // destination is a directory that is not empty. The destination's parent is
 // synced; the source's is not, so after a crash the source may still exist
 // beside the destination (harmless for sources in StagingVolume, which Open
-// empties).
+// empties). A directory that leaves StagingVolume has every directory in
+// it synced first, since staging writes sync none; a rename into
+// StagingVolume syncs nothing, since Open empties it.
 func (l *Local) Rename(ctx context.Context, srcVol, srcPath, dstVol, dstPath string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -128,7 +130,13 @@ func (l *Local) Rename(ctx context.Context, srcVol, srcPath, dstVol, dstPath str
 	if err != nil {
 		return err
 	}
-	if err := renameDurably(src, base, dst); err != nil {
+	if srcVol == StagingVolume && dstVol != StagingVolume {
+		if err := syncTree(src); err != nil {
+			return fmt.Errorf("renaming %s/%s to %s/%s: %w",
+				srcVol, srcPath, dstVol, dstPath, l.classify(srcVol, err))
+		}
+	}
+	if err := l.renameInto(src, base, dst); err != nil {
 		return fmt.Errorf("renaming %s/%s to %s/%s: %w",
 			srcVol, srcPath, dstVol, dstPath, l.classify(srcVol, err))
 	}
@@ -137,7 +145,9 @@ func (l *Local) Rename(ctx context.Context, srcVol, srcPath, dstVol, dstPath str
 
 // Delete removes the file or directory tree at p. It disappears atomically
 // (one rename into the temporary folder, then a synced parent) and deleting
-// a path that does not exist succeeds. The volume must exist.
+// a path that does not exist succeeds. The volume must exist. In
+// StagingVolume the parent is not synced: Open empties the whole volume, so
+// whether the removal survives a crash makes no difference.
 func (l *Local) Delete(ctx context.Context, vol, p string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -161,8 +171,10 @@ func (l *Local) Delete(ctx context.Context, vol, p string) error {
 	if err := os.Rename(full, trash); err != nil {
 		return fmt.Errorf("deleting %s/%s: %w", vol, p, l.classify(vol, err))
 	}
-	if err := syncDir(filepath.Dir(full)); err != nil {
-		return err
+	if vol != StagingVolume {
+		if err := syncDir(filepath.Dir(full)); err != nil {
+			return err
+		}
 	}
 	_ = os.RemoveAll(trash) // Open removes what is left
 	return nil

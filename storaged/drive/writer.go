@@ -71,7 +71,7 @@ func (w *fileWriter) Commit() error {
 		return ErrWriterDone
 	}
 	w.done = true
-	if err := place(w.f, w.base, w.dst); err != nil {
+	if err := w.l.place(w.f, w.base, w.dst); err != nil {
 		return fmt.Errorf("committing %s: %w", w.dst, w.l.classify(w.vol, err))
 	}
 	return nil

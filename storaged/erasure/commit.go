@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"path"
 
 	"github.com/strata-storage/strata/storaged/drive"
 )
@@ -201,11 +200,14 @@ func (s *Set) commitObjectMeta(ctx context.Context, bucket string, next fileMeta
 	moves func(pos int) []move, newDir string, errs []error) ([]error, error) {
 	ctx = context.WithoutCancel(ctx)
 	dir := objectDir(next.Key)
-	stagingID := rand.Text()
+	// The meta file is staged at the top of the staging volume, not in a
+	// folder of its own: a folder would cost a directory to create and
+	// one to remove on every drive, on every write. After a commit the
+	// file is gone and the Delete below finds nothing.
+	staged := rand.Text() + "." + metaFile
 	defer s.forEach(func(_ int, d Drive) error {
-		return d.Delete(ctx, drive.StagingVolume, stagingID)
+		return d.Delete(ctx, drive.StagingVolume, staged)
 	})
-	staged := path.Join(stagingID, metaFile)
 	stageErrs := s.forEach(func(i int, d Drive) error {
 		if errs[i] != nil {
 			return nil

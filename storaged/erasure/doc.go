@@ -116,6 +116,11 @@
 // crash. The previous version's data directory is removed only after the
 // new version holds its quorum.
 //
+// Staged data directories and meta files sit at the top of the staging
+// volume, in no folder of their own, so that a commit leaves nothing there
+// to remove: on a small write, creating and removing directories costs more
+// than the bytes.
+//
 // # Errors
 //
 // The package returns its own sentinels (ErrReadQuorum, ErrWriteQuorum,

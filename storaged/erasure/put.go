@@ -50,7 +50,7 @@ func (s *Set) Put(ctx context.Context, bucket, key string, body io.Reader,
 		return ObjectInfo{}, err
 	}
 	v.VersionID = newVersionID(opts.Mode)
-	src, dst := path.Join(p.stagingID, p.dataDir), path.Join(objectDir(key), p.dataDir)
+	src, dst := p.stagedData(), path.Join(objectDir(key), p.dataDir)
 	moves := func(int) []move { return []move{{srcVol: drive.StagingVolume, src: src, dst: dst}} }
 	unlock := s.lockObject(bucket, key)
 	defer unlock()
@@ -132,7 +132,7 @@ type putJob struct {
 	key       string
 	coding    erasureMeta
 	part      int    // the part number of an upload part; 0 for an object
-	stagingID string // the job's folder in the staging volume
+	stagingID string // names the job's files in the staging volume
 	dataDir   string
 	writers   []drive.FileWriter // by drive position; nil when failed or done
 	errs      []error            // by drive position
@@ -156,7 +156,7 @@ func (s *Set) startPut(ctx context.Context, bucket, key string,
 		dataDir:   rand.Text(),
 		writers:   make([]drive.FileWriter, len(s.drives)),
 	}
-	shards := shardPath(p.stagingID, p.dataDir)
+	shards := path.Join(p.stagedData(), shardFile)
 	p.errs = s.forEach(func(i int, d Drive) error {
 		var err error
 		p.writers[i], err = d.CreateFile(ctx, drive.StagingVolume, shards)
@@ -304,7 +304,7 @@ func (p *putJob) stageMeta(m fileMeta) error {
 		if err != nil {
 			return err
 		}
-		return d.WriteFile(p.ctx, drive.StagingVolume, path.Join(p.stagingID, metaFile), b)
+		return d.WriteFile(p.ctx, drive.StagingVolume, p.stagedMeta(), b)
 	})
 	return p.checkQuorum("staging metadata")
 }
@@ -319,7 +319,7 @@ func (p *putJob) commitJob(metaAt, dstDir string, dropDir func(old *fileMeta) st
 		}
 		return []string{dropDir(old)}
 	}
-	src := path.Join(p.stagingID, p.dataDir)
+	src := p.stagedData()
 	dst := path.Join(dstDir, p.dataDir)
 	return &commitJob{
 		s:          p.s,
@@ -327,7 +327,7 @@ func (p *putJob) commitJob(metaAt, dstDir string, dropDir func(old *fileMeta) st
 		bucket:     p.bucket,
 		what:       p.bucket + "/" + p.key,
 		metaPath:   metaAt,
-		stagedMeta: path.Join(p.stagingID, metaFile),
+		stagedMeta: p.stagedMeta(),
 		newDir:     dst,
 		moves: func(int) []move {
 			return []move{{srcVol: drive.StagingVolume, src: src, dst: dst}}
@@ -365,6 +365,18 @@ func (p *putJob) cleanup() {
 	}
 	ctx := context.WithoutCancel(p.ctx)
 	p.s.forEach(func(_ int, d Drive) error {
-		return d.Delete(ctx, drive.StagingVolume, p.stagingID)
+		return errors.Join(
+			d.Delete(ctx, drive.StagingVolume, p.stagedData()),
+			d.Delete(ctx, drive.StagingVolume, p.stagedMeta()))
 	})
 }
+
+// stagedData is the job's data directory in the staging volume, at its
+// top: the commit renames it whole to the version's data directory, so
+// after a commit nothing is left to remove. A folder around it would cost
+// a directory to create and one to remove on every drive, on every write.
+func (p *putJob) stagedData() string { return p.stagingID }
+
+// stagedMeta is where an upload part stages its meta file, beside its
+// data directory.
+func (p *putJob) stagedMeta() string { return p.stagingID + "." + metaFile }
