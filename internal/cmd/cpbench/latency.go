@@ -24,6 +24,7 @@ import (
 
 	"github.com/strata-storage/strata/controlplane/client"
 	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/internal/benchstat"
 )
 
 // baselineServer is a trivial HTTPS handler in this process: it answers
@@ -172,8 +173,8 @@ func (lf *latencyFigures) add(s, b latencies) {
 		{&lf.putP50, s.put, b.put, 50}, {&lf.putP99, s.put, b.put, 99},
 		{&lf.getP50, s.get, b.get, 50}, {&lf.getP99, s.get, b.get, 99},
 	} {
-		x.f.value = append(x.f.value, ms(percentile(x.s, x.percent)))
-		x.f.baseline = append(x.f.baseline, ms(percentile(x.b, x.percent)))
+		x.f.value = append(x.f.value, ms(benchstat.Percentile(x.s, x.percent)))
+		x.f.baseline = append(x.f.baseline, ms(benchstat.Percentile(x.b, x.percent)))
 	}
 }
 
@@ -230,8 +231,8 @@ func measureLatency(ctx context.Context, cfg config, strata, base *client.Client
 		}
 		lf.add(s, b)
 		log.Info("latency run", "run", i+1,
-			"put_p50", percentile(s.put, 50), "get_p50", percentile(s.get, 50),
-			"baseline_put_p50", percentile(b.put, 50), "baseline_get_p50", percentile(b.get, 50))
+			"put_p50", benchstat.Percentile(s.put, 50), "get_p50", benchstat.Percentile(s.get, 50),
+			"baseline_put_p50", benchstat.Percentile(b.put, 50), "baseline_get_p50", benchstat.Percentile(b.get, 50))
 	}
 	return lf.list(), nil
 }

@@ -35,6 +35,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/internal/benchstat"
 )
 
 // Exit statuses.
@@ -69,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("benchmark failed", "error", err)
 		return exitError
 	}
-	rep.footer = []string{"load average at end: " + loadAverage(),
+	rep.footer = []string{"load average at end: " + benchstat.LoadAverage(),
 		"running time: " + time.Since(start).Round(time.Second).String()}
 	if err := rep.write(stdout); err != nil {
 		log.Error("writing the report", "error", err)

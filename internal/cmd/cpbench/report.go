@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
+
+	"github.com/strata-storage/strata/internal/benchstat"
 )
 
 // figure is one line of the report: Strata's samples beside the
@@ -22,42 +22,17 @@ type figure struct {
 	goal     float64   // the greatest ratio that meets the goal; 0 for none
 }
 
-// stats is the median and the spread of samples.
-type stats struct {
-	median, min, max float64
-}
-
-// summarize returns the median, least and greatest of samples, which must
-// not be empty.
-func summarize(samples []float64) stats {
-	s := slices.Sorted(slices.Values(samples))
-	n := len(s)
-	m := s[n/2]
-	if n%2 == 0 {
-		m = (s[n/2-1] + s[n/2]) / 2
-	}
-	return stats{median: m, min: s[0], max: s[n-1]}
-}
-
-// percentile returns the p-th percentile (0 < p <= 100) of samples by the
-// nearest-rank method; samples must not be empty.
-func percentile(samples []time.Duration, p float64) time.Duration {
-	s := slices.Sorted(slices.Values(samples))
-	rank := int(float64(len(s))*p/100+0.999999) - 1
-	return s[min(max(rank, 0), len(s)-1)]
-}
-
 // ratio is the median of Strata's samples over the baseline's, and false
 // when either is missing or the baseline is zero.
 func (f figure) ratio() (float64, bool) {
 	if len(f.value) == 0 || len(f.baseline) == 0 {
 		return 0, false
 	}
-	b := summarize(f.baseline).median
+	b := benchstat.Summarize(f.baseline).Median
 	if b == 0 {
 		return 0, false
 	}
-	return summarize(f.value).median / b, true
+	return benchstat.Summarize(f.value).Median / b, true
 }
 
 // verdict is "met", "MISSED", or "-" for a figure without a goal.
@@ -131,34 +106,10 @@ func writeSection(b *strings.Builder, s section) {
 	fmt.Fprintln(tw, "figure\twork/run\tunit\tStrata\tbaseline\tratio\tgoal\tresult")
 	for _, f := range s.figures {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.name, f.work, f.unit,
-			formatSamples(f.value), formatSamples(f.baseline), formatRatio(f),
+			benchstat.FormatSamples(f.value), benchstat.FormatSamples(f.baseline), formatRatio(f),
 			formatGoal(f.goal), f.verdict())
 	}
 	_ = tw.Flush()
-}
-
-// formatSamples prints "median (min-max)", or "-" without samples.
-func formatSamples(samples []float64) string {
-	if len(samples) == 0 {
-		return "-"
-	}
-	s := summarize(samples)
-	return fmt.Sprintf("%s (%s-%s)", formatNumber(s.median), formatNumber(s.min),
-		formatNumber(s.max))
-}
-
-// formatNumber prints three or more significant digits.
-func formatNumber(v float64) string {
-	switch {
-	case v >= 100:
-		return fmt.Sprintf("%.0f", v)
-	case v >= 10:
-		return fmt.Sprintf("%.1f", v)
-	case v >= 1:
-		return fmt.Sprintf("%.2f", v)
-	default:
-		return fmt.Sprintf("%.3f", v)
-	}
 }
 
 func formatRatio(f figure) string {

@@ -3,56 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
-	"time"
 )
-
-func TestSummarize(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		samples []float64
-		want    stats
-	}{
-		{"one sample is its own median", []float64{4}, stats{4, 4, 4}},
-		{"an odd count takes the middle", []float64{9, 1, 5}, stats{5, 1, 9}},
-		{"an even count averages the middle two", []float64{4, 1, 2, 8}, stats{3, 1, 8}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := summarize(tt.samples); got != tt.want {
-				t.Errorf("summarize(%v): got %+v, want %+v", tt.samples, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	t.Parallel()
-	hundred := make([]time.Duration, 100)
-	for i := range hundred {
-		hundred[i] = time.Duration(100-i) * time.Millisecond // unsorted on purpose
-	}
-	tests := []struct {
-		name    string
-		samples []time.Duration
-		p       float64
-		want    time.Duration
-	}{
-		{"p50 of 1..100 ms is 50 ms", hundred, 50, 50 * time.Millisecond},
-		{"p99 of 1..100 ms is 99 ms", hundred, 99, 99 * time.Millisecond},
-		{"p100 is the greatest", hundred, 100, 100 * time.Millisecond},
-		{"any percentile of one sample is that sample", []time.Duration{7}, 99, 7},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := percentile(tt.samples, tt.p); got != tt.want {
-				t.Errorf("percentile(p%g): got %v, want %v", tt.p, got, tt.want)
-			}
-		})
-	}
-}
 
 func TestVerdict(t *testing.T) {
 	t.Parallel()

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/strata-storage/strata/internal/benchstat"
 )
 
 // machineInfo is what the report says about the machine it ran on.
@@ -31,8 +31,8 @@ func readMachine(cfg config) machineInfo {
 		goVersion:  runtime.Version(),
 		goos:       runtime.GOOS,
 		goarch:     runtime.GOARCH,
-		cpuModel:   cpuModel(),
-		loadStart:  loadAverage(),
+		cpuModel:   benchstat.CPUModel(),
+		loadStart:  benchstat.LoadAverage(),
 		dirFS:      fsType(cfg.dir),
 		memFS:      fsType(cfg.memDir),
 	}
@@ -41,38 +41,6 @@ func readMachine(cfg config) machineInfo {
 		m.busy = err == nil && l > float64(m.nproc)
 	}
 	return m
-}
-
-// cpuModel returns the first "model name" of /proc/cpuinfo, or "unknown
-// CPU".
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
-}
-
-// loadAverage returns the 1, 5 and 15 minute load averages from
-// /proc/loadavg, or "unknown".
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // Linux file system magic numbers (statfs(2)).

@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/strata-storage/strata/internal/benchstat"
 )
 
 // figure is one line of the report: a measurement and the baseline it is
@@ -20,34 +21,17 @@ type figure struct {
 	goal     float64   // the least ratio that meets the goal; 0 when there is none
 }
 
-// stats is the median and the spread of a figure's samples.
-type stats struct {
-	median, min, max float64
-}
-
-// summarize returns the median, least and greatest of samples, which must
-// not be empty.
-func summarize(samples []float64) stats {
-	s := slices.Sorted(slices.Values(samples))
-	n := len(s)
-	m := s[n/2]
-	if n%2 == 0 {
-		m = (s[n/2-1] + s[n/2]) / 2
-	}
-	return stats{median: m, min: s[0], max: s[n-1]}
-}
-
 // ratio is the median of the measurement over the median of the baseline,
 // and false when the figure has no baseline.
 func (f figure) ratio() (float64, bool) {
 	if len(f.baseline) == 0 || len(f.value) == 0 {
 		return 0, false
 	}
-	b := summarize(f.baseline).median
+	b := benchstat.Summarize(f.baseline).Median
 	if b == 0 {
 		return 0, false
 	}
-	return summarize(f.value).median / b, true
+	return benchstat.Summarize(f.value).Median / b, true
 }
 
 // verdict says whether the figure meets its goal: "met", "MISSED", or
@@ -95,7 +79,7 @@ func (r *report) add(group string, figs []figure, notes []string) {
 // finish records how long the program ran and the load at the end.
 func (r *report) finish(elapsed time.Duration) {
 	r.elapsed = elapsed
-	r.loadEnd = loadAverage()
+	r.loadEnd = benchstat.LoadAverage()
 }
 
 // write prints the report: the machine, each section's table, then the
@@ -138,7 +122,7 @@ func writeSection(b *strings.Builder, s section) {
 	fmt.Fprintln(tw, "figure\twork/run\tunit\tStrata\tbaseline\tratio\tgoal\tresult")
 	for _, f := range s.figures {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.name, f.work, f.unit,
-			formatSamples(f.value), formatSamples(f.baseline), formatRatio(f),
+			benchstat.FormatSamples(f.value), benchstat.FormatSamples(f.baseline), formatRatio(f),
 			formatGoal(f.goal), f.verdict())
 	}
 	_ = tw.Flush()
@@ -165,28 +149,6 @@ func (r *report) writeSummary(b *strings.Builder) {
 	fmt.Fprintf(b, "goals met: %d of %d\n", met, goals)
 	fmt.Fprintf(b, "load average at end: %s\n", r.loadEnd)
 	fmt.Fprintf(b, "running time: %s\n", r.elapsed.Round(time.Second))
-}
-
-// formatSamples prints "median (min-max)", or "-" without samples.
-func formatSamples(samples []float64) string {
-	if len(samples) == 0 {
-		return "-"
-	}
-	s := summarize(samples)
-	return fmt.Sprintf("%s (%s-%s)", formatNumber(s.median), formatNumber(s.min),
-		formatNumber(s.max))
-}
-
-// formatNumber prints three or more significant digits.
-func formatNumber(v float64) string {
-	switch {
-	case v >= 100:
-		return fmt.Sprintf("%.0f", v)
-	case v >= 10:
-		return fmt.Sprintf("%.1f", v)
-	default:
-		return fmt.Sprintf("%.2f", v)
-	}
 }
 
 func formatRatio(f figure) string {

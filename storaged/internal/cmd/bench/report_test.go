@@ -6,27 +6,6 @@ import (
 	"time"
 )
 
-func TestSummarizeFindsTheMedianAndTheSpread(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		samples []float64
-		want    stats
-	}{
-		{"one sample is its own median", []float64{3}, stats{3, 3, 3}},
-		{"an odd count takes the middle sample", []float64{5, 1, 9, 3, 7}, stats{5, 1, 9}},
-		{"an even count averages the middle two", []float64{4, 1, 2, 8}, stats{3, 1, 8}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := summarize(tt.samples); got != tt.want {
-				t.Errorf("summarize(%v): got %+v, want %+v", tt.samples, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestVerdictComparesTheRatioOfMediansWithTheGoal(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
