@@ -338,7 +338,8 @@ func jsonProblem(err error) string {
 		return fmt.Sprintf("it is not JSON at byte %d (%s)", syn.Offset,
 			strings.TrimPrefix(syn.Error(), "json: "))
 	case errors.As(err, &typ) && typ.Field != "":
-		return fmt.Sprintf("field %s must be a JSON %s, not %s", typ.Field, jsonTypeName(typ), typ.Value)
+		return fmt.Sprintf("field %s must be a JSON %s, not %s",
+			typ.Field, jsonTypeName(typ), typ.Value)
 	case errors.As(err, &typ):
 		return fmt.Sprintf("it must be a JSON object, not %s", typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):

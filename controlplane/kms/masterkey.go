@@ -10,7 +10,8 @@ import (
 
 // MasterKeyFile is the master key's file name in the state directory.
 //
-// TODO: replicas that share no state directory make a master key each and cannot open each other's keys.
+// TODO: replicas that share no state directory make a master key each and cannot open
+// each other's keys.
 const MasterKeyFile = "kms-master.key"
 
 // masterKeySize is the size of the master key: an AES-256 key.

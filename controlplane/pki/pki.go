@@ -117,7 +117,8 @@ type Issued struct {
 
 // IssueServer issues a certificate for TLS servers and clients with the
 // given host names and IP addresses, valid for lifetime.
-func (ca *CA) IssueServer(commonName string, hosts []string, lifetime time.Duration) (Issued, error) {
+func (ca *CA) IssueServer(commonName string, hosts []string,
+	lifetime time.Duration) (Issued, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return Issued{}, fmt.Errorf("pki: generating key: %w", err)
@@ -143,7 +144,11 @@ func (ca *CA) IssueServer(commonName string, hosts []string, lifetime time.Durat
 	if err != nil {
 		return Issued{}, err
 	}
-	return Issued{CertPEM: pemBlock("CERTIFICATE", der), KeyPEM: keyPEM, NotAfter: tmpl.NotAfter}, nil
+	return Issued{
+		CertPEM:  pemBlock("CERTIFICATE", der),
+		KeyPEM:   keyPEM,
+		NotAfter: tmpl.NotAfter,
+	}, nil
 }
 
 func template(commonName string, lifetime time.Duration) (*x509.Certificate, error) {

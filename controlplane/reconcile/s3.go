@@ -142,7 +142,10 @@ func emptyBucket(ctx context.Context, c *s3.Client, bucket string) error {
 			return fmt.Errorf("listing bucket %s: %w", bucket, err)
 		}
 		for _, o := range page.Contents {
-			_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+			_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{
+				Bucket: aws.String(bucket),
+				Key:    o.Key,
+			})
 			if err != nil {
 				return fmt.Errorf("deleting %s/%s: %w", bucket, aws.ToString(o.Key), err)
 			}

@@ -48,7 +48,8 @@ func (c *Controller) reconcileTenant(ctx context.Context, name string) (time.Dur
 }
 
 // provisioner returns the provisioner of the tenant's cluster.
-func (c *Controller) provisioner(ctx context.Context, t *model.Tenant) (provision.Provisioner, error) {
+func (c *Controller) provisioner(ctx context.Context,
+	t *model.Tenant) (provision.Provisioner, error) {
 	cl, _, err := registry.Get[model.Cluster, model.ClusterSpec](ctx, c.cfg.Store,
 		model.KindCluster, t.Spec.Cluster)
 	if err != nil {

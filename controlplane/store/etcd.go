@@ -59,7 +59,8 @@ func (e *Etcd) Get(ctx context.Context, kind, name string) (Record, error) {
 }
 
 // Put implements Store.
-func (e *Etcd) Put(ctx context.Context, kind, name string, value []byte, want int64) (int64, error) {
+func (e *Etcd) Put(ctx context.Context, kind, name string, value []byte,
+	want int64) (int64, error) {
 	key := e.key(kind, name)
 	resp, err := e.c.Txn(ctx).If(e.guard(key, want)...).
 		Then(clientv3.OpPut(key, string(value))).Commit()

@@ -79,7 +79,8 @@ func checkFormat(dir string, f Format, want Identity) error {
 	if f.Identity() == want {
 		return nil
 	}
-	return fmt.Errorf("drive %s: %w: it is drive %d of set %q, but was opened as drive %d of set %q",
+	return fmt.Errorf(
+		"drive %s: %w: it is drive %d of set %q, but was opened as drive %d of set %q",
 		dir, ErrFormatMismatch, f.Index, f.SetID, want.Index, want.SetID)
 }
 

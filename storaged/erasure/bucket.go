@@ -100,7 +100,8 @@ func (s *Set) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 		return err
 	})
 	if countOK(errs) < s.ReadQuorum() {
-		return nil, quorumError(ErrReadQuorum, "listing buckets", countOK(errs), s.ReadQuorum(), errs)
+		return nil, quorumError(ErrReadQuorum, "listing buckets", countOK(errs),
+			s.ReadQuorum(), errs)
 	}
 
 	seen := map[string]int{}

@@ -39,7 +39,12 @@ func (s *Set) PutBucketConfig(ctx context.Context, bucket, name string, data []b
 	var b []byte
 	if data != nil {
 		var err error
-		rec := configRecord{Version: configVersion, Name: name, ModTime: time.Now().UTC(), Data: data}
+		rec := configRecord{
+			Version: configVersion,
+			Name:    name,
+			ModTime: time.Now().UTC(),
+			Data:    data,
+		}
 		if b, err = encodeRecord(rec, s.hashKey); err != nil {
 			return err
 		}

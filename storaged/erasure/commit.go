@@ -183,7 +183,8 @@ func (c *commitJob) dropPrevious(states []commitState) {
 		if err != nil {
 			return nil
 		}
-		// TODO: a GET still streaming the previous version fails here with a read error (never wrong bytes); keeping it needs reader refcounts or delayed removal.
+		// TODO: a GET still streaming the previous version fails here with a read error
+		// (never wrong bytes); keeping it needs reader refcounts or delayed removal.
 		var errs []error
 		for _, dir := range c.dropDirs(old) {
 			errs = append(errs, d.Delete(c.ctx, c.bucket, dir))

@@ -57,7 +57,8 @@ func (s *Set) CompleteUpload(ctx context.Context, bucket, uploadID string,
 	unlockObject := s.lockObjectHeld(bucket, rec.Key)
 	defer unlockObject()
 	dir := objectDir(v.Key)
-	info, err := s.commitVersion(ctx, bucket, v, opts.Precondition, opts.Mode, c.moves(dir, v.DataDir),
+	info, err := s.commitVersion(ctx, bucket, v, opts.Precondition, opts.Mode,
+		c.moves(dir, v.DataDir),
 		path.Join(dir, v.DataDir), errs)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -189,7 +190,8 @@ func (s *Set) AbortUpload(ctx context.Context, bucket, uploadID string) error {
 // ListUploads returns every upload in progress in the bucket that has read
 // quorum, ordered by key, then initiation time, then upload ID.
 //
-// TODO: ListUploads reads the record of every upload in the bucket per call; many uploads need a sorted, paged walk.
+// TODO: ListUploads reads the record of every upload in the bucket per call; many uploads
+// need a sorted, paged walk.
 func (s *Set) ListUploads(ctx context.Context, bucket string) ([]UploadInfo, error) {
 	if _, err := s.StatBucket(ctx, bucket); err != nil {
 		return nil, err

@@ -13,7 +13,8 @@ var errStopWalk = errors.New("erasure: stop walking")
 // List returns the current version of every object of the bucket that has
 // read quorum and is not a delete marker, sorted by key in byte order.
 //
-// TODO: List scans every object directory and reads every meta file on every drive per call; a large bucket needs a sorted, paged walk merged across drives.
+// TODO: List scans every object directory and reads every meta file on every drive per call;
+// a large bucket needs a sorted, paged walk merged across drives.
 func (s *Set) List(ctx context.Context, bucket string) ([]ObjectInfo, error) {
 	var out []ObjectInfo
 	err := s.walk(ctx, bucket, func(m *fileMeta) error {

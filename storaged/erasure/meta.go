@@ -54,7 +54,8 @@ type fileMeta struct {
 	Metadata map[string]string `json:"metadata,omitempty"`
 	// Parts are the parts of a multipart object, each with its own shard
 	// file in DataDir; empty for an object written whole.
-	// TODO: 10,000 parts make a meta file of about 1.5 MB that every read of the object decodes; parts beyond the first few could live in a file of their own.
+	// TODO: 10,000 parts make a meta file of about 1.5 MB that every read of the object decodes;
+	// parts beyond the first few could live in a file of their own.
 	Parts []partMeta `json:"parts,omitempty"`
 	// Part is the part number when the file describes one part of an
 	// upload in progress; 0 for an object.
@@ -157,7 +158,8 @@ func decodeMeta(b, key []byte, dir string, pos int) (*fileMeta, error) {
 	}
 	switch {
 	case m.Part != 0:
-		return nil, fmt.Errorf("%w: an upload part's meta in object directory %s", errCorruptMeta, dir)
+		return nil, fmt.Errorf("%w: an upload part's meta in object directory %s",
+			errCorruptMeta, dir)
 	case objectDir(m.Key) != dir:
 		return nil, fmt.Errorf("%w: key %q does not belong in %s", errCorruptMeta, m.Key, dir)
 	}
@@ -205,7 +207,8 @@ func (m *fileMeta) checkVersion(pos int) error {
 	case e.Data < 1 || e.Parity < 0 || e.BlockSize < int64(e.Data) || m.Size < 0:
 		return fmt.Errorf("invalid geometry %+v, size %d", e, m.Size)
 	case len(e.Distribution) != n || pos >= n || e.Distribution[pos] != e.Index:
-		return fmt.Errorf("drive %d holds shard %d, distribution says %v", pos, e.Index, e.Distribution)
+		return fmt.Errorf("drive %d holds shard %d, distribution says %v",
+			pos, e.Index, e.Distribution)
 	case !validName(m.DataDir):
 		return fmt.Errorf("invalid data directory %q", m.DataDir)
 	case m.Part < 0 || m.Part > MaxPartNumber || m.Part != 0 && len(m.Parts) != 0:

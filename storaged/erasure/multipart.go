@@ -182,7 +182,8 @@ func mostCommon(contents [][]byte, errs []error) ([]byte, int) {
 func (s *Set) PutPart(ctx context.Context, bucket, uploadID string, number int,
 	body io.Reader, opts PutOptions) (PartInfo, error) {
 	if number < 1 || number > MaxPartNumber {
-		return PartInfo{}, fmt.Errorf("erasure: part number %d outside 1 to %d", number, MaxPartNumber)
+		return PartInfo{}, fmt.Errorf("erasure: part number %d outside 1 to %d",
+			number, MaxPartNumber)
 	}
 	rec, err := s.readUpload(ctx, bucket, uploadID)
 	if err != nil {
@@ -255,7 +256,8 @@ type storedPart struct {
 // readParts reads the meta file of every part of an upload that a drive
 // lists, and returns the parts with read quorum in part order.
 //
-// TODO: ListParts and CompleteUpload read every part's meta file from every drive (40,000 reads for 10,000 parts on 4 drives); a per-upload part index would read one file.
+// TODO: ListParts and CompleteUpload read every part's meta file from every drive
+// (40,000 reads for 10,000 parts on 4 drives); a per-upload part index would read one file.
 func (s *Set) readParts(ctx context.Context, bucket, uploadID string,
 	rec *uploadRecord) ([]storedPart, error) {
 	numbers, err := s.listPartNumbers(ctx, bucket, uploadID)

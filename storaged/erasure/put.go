@@ -101,7 +101,8 @@ func (s *Set) current(ctx context.Context, bucket, key string) (*fileMeta, error
 	case errors.Is(err, ErrObjectNotFound):
 		return nil, nil
 	case err != nil:
-		return nil, fmt.Errorf("erasure: reading the current version of %s/%s: %w", bucket, key, err)
+		return nil, fmt.Errorf("erasure: reading the current version of %s/%s: %w",
+			bucket, key, err)
 	}
 	return m, nil
 }

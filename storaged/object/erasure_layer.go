@@ -80,7 +80,8 @@ func NewErasureLayerFromConfig(cfg ErasureConfig) (*ErasureLayer, error) {
 		return nil, errors.New("object: ErasureConfig.Set is nil; pass the erasure set to store on")
 	}
 	if cfg.CleanInterval < 0 {
-		return nil, fmt.Errorf("object: ErasureConfig.CleanInterval %s is negative", cfg.CleanInterval)
+		return nil, fmt.Errorf("object: ErasureConfig.CleanInterval %s is negative",
+			cfg.CleanInterval)
 	}
 	if cfg.UploadExpiry == 0 {
 		cfg.UploadExpiry = DefaultUploadExpiry
@@ -334,7 +335,8 @@ func (l *ErasureLayer) ListObjects(ctx context.Context, bucket string,
 	if err := checkBucketName(bucket); err != nil {
 		return ListResult{}, err
 	}
-	// TODO: every page reads the metadata of every object in the bucket; a walk that starts at the marker and stops after MaxKeys would read one page.
+	// TODO: every page reads the metadata of every object in the bucket; a walk that starts at
+	// the marker and stops after MaxKeys would read one page.
 	objects, err := l.set.List(ctx, bucket)
 	if err != nil {
 		return ListResult{}, mapErr(err)

@@ -59,7 +59,8 @@ func (l *ErasureLayer) MultipartUpload(ctx context.Context, bucket, key,
 		return UploadInfo{}, mapErr(err)
 	}
 	if up.Key != key {
-		return UploadInfo{}, fmt.Errorf("%w: upload %s is of another key", ErrNoSuchUpload, uploadID)
+		return UploadInfo{}, fmt.Errorf("%w: upload %s is of another key",
+			ErrNoSuchUpload, uploadID)
 	}
 	return uploadInfo(up), nil
 }
@@ -192,7 +193,8 @@ func (l *ErasureLayer) ListMultipartUploads(ctx context.Context, bucket string,
 	if err := checkBucketName(bucket); err != nil {
 		return ListUploadsResult{}, err
 	}
-	// TODO: every page reads the record of every upload in the bucket; a walk from the marker would read one page.
+	// TODO: every page reads the record of every upload in the bucket; a walk from the marker
+	// would read one page.
 	stored, err := l.set.ListUploads(ctx, bucket)
 	if err != nil {
 		return ListUploadsResult{}, mapErr(err)

@@ -73,7 +73,8 @@ func (l *ErasureLayer) BucketVersioning(ctx context.Context, bucket string) (str
 
 // mode returns how the bucket keeps versions.
 //
-// TODO: every write and delete reads the bucket's versioning record from every drive; a cache invalidated by PutBucketVersioning would save a round trip.
+// TODO: every write and delete reads the bucket's versioning record from every drive; a cache
+// invalidated by PutBucketVersioning would save a round trip.
 func (l *ErasureLayer) mode(ctx context.Context, bucket string) (erasure.VersionMode, error) {
 	state, err := l.BucketVersioning(ctx, bucket)
 	switch {
@@ -117,7 +118,8 @@ func (l *ErasureLayer) openVersion(ctx context.Context, bucket, key,
 		return nil, err
 	}
 	o, err := l.set.OpenVersion(ctx, bucket, key, versionIn(versionID))
-	if errors.Is(err, erasure.ErrObjectNotFound) && !errors.As(err, new(*erasure.DeleteMarkerError)) {
+	if errors.Is(err, erasure.ErrObjectNotFound) &&
+		!errors.As(err, new(*erasure.DeleteMarkerError)) {
 		if _, berr := l.set.StatBucket(ctx, bucket); berr != nil {
 			return nil, mapErr(berr)
 		}
@@ -162,7 +164,8 @@ func (l *ErasureLayer) ListObjectVersions(ctx context.Context, bucket string,
 	if err := checkBucketName(bucket); err != nil {
 		return ListVersionsResult{}, err
 	}
-	// TODO: every page reads the metadata of every object in the bucket; a walk from the marker would read one page.
+	// TODO: every page reads the metadata of every object in the bucket; a walk from the marker
+	// would read one page.
 	stored, err := l.set.ListVersions(ctx, bucket)
 	if err != nil {
 		return ListVersionsResult{}, mapErr(err)

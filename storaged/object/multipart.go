@@ -12,7 +12,8 @@ import (
 type Multipart interface {
 	// NewMultipartUpload starts an upload of bucket/key that will carry
 	// opts once completed, and returns its ID.
-	NewMultipartUpload(ctx context.Context, bucket, key string, opts UploadOptions) (UploadInfo, error)
+	NewMultipartUpload(ctx context.Context, bucket, key string,
+		opts UploadOptions) (UploadInfo, error)
 	// MultipartUpload returns an upload in progress.
 	MultipartUpload(ctx context.Context, bucket, key, uploadID string) (UploadInfo, error)
 	// PutObjectPart stores r as part number (1 to MaxPartNumber) of the

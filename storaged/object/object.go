@@ -225,7 +225,8 @@ type Layer interface {
 	// fail their block hash are never returned: they are rebuilt from the
 	// other shards, or the read fails. The reader reads the version the
 	// info describes even if the key is overwritten meanwhile.
-	GetObject(ctx context.Context, bucket, key string, rng *Range) (ObjectInfo, io.ReadCloser, error)
+	GetObject(ctx context.Context, bucket, key string,
+		rng *Range) (ObjectInfo, io.ReadCloser, error)
 	// HeadObject returns the object's info.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
 	// DeleteObject removes the object. Deleting a missing key in an
@@ -239,7 +240,8 @@ type Layer interface {
 type ObjectTagger interface {
 	// PutObjectTags replaces the object's tags (nil removes them) without
 	// changing its bytes, ETag or modification time.
-	PutObjectTags(ctx context.Context, bucket, key string, tags map[string]string) (ObjectInfo, error)
+	PutObjectTags(ctx context.Context, bucket, key string,
+		tags map[string]string) (ObjectInfo, error)
 }
 
 // BucketTagger is a Layer that keeps bucket tags.

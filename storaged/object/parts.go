@@ -50,7 +50,8 @@ func SelectParts(uploaded []PartInfo, requested []CompletePart) ([]PartInfo, err
 	}
 	for _, p := range out[:len(out)-1] {
 		if p.Size < MinPartSize {
-			return nil, fmt.Errorf("%w: part %d holds %d bytes, the minimum is %d", ErrEntityTooSmall,
+			return nil, fmt.Errorf("%w: part %d holds %d bytes, the minimum is %d",
+				ErrEntityTooSmall,
 				p.Number, p.Size, MinPartSize)
 		}
 	}
@@ -148,7 +149,8 @@ func pageKeyed[T any](items []T, ids func(T) (string, string), opts keyedOptions
 			continue
 		}
 		entry, grouped := listEntry(key, opts.prefix, opts.delimiter)
-		if beforeMarker(items, ids, i, entry, grouped, opts) || grouped && count > 0 && entry == last {
+		if beforeMarker(items, ids, i, entry, grouped, opts) ||
+			grouped && count > 0 && entry == last {
 			continue
 		}
 		if count == limit {

@@ -36,7 +36,8 @@ func (a authority) verify(certs []*x509.Certificate, usage x509.ExtKeyUsage) (st
 		KeyUsages:     []x509.ExtKeyUsage{usage},
 	})
 	if err != nil {
-		return "", fmt.Errorf("%w: certificate of %q: %w", ErrNotANode, leaf.Subject.CommonName, err)
+		return "", fmt.Errorf("%w: certificate of %q: %w",
+			ErrNotANode, leaf.Subject.CommonName, err)
 	}
 	name, ok := nodeName(leaf, a.nodes)
 	if !ok {

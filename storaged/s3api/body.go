@@ -76,7 +76,8 @@ func (v *verifiedBody) verify() error {
 	got := v.alg.encode(v.sum)
 	if want, ok := v.wantSum(); ok {
 		if !v.alg.validValue(want) {
-			return errorf("InvalidRequest", "Value for %s trailing header is invalid.", v.alg.header())
+			return errorf("InvalidRequest", "Value for %s trailing header is invalid.",
+				v.alg.header())
 		}
 		if want != got {
 			return errorf("BadDigest", "The %s you specified did not match the calculated "+
@@ -264,7 +265,8 @@ func requestedChecksum(hdr http.Header, chunked *chunkedReader) (checksumAlgorit
 			continue
 		}
 		if !alg.validValue(strings.TrimSpace(values[0])) || len(values) != 1 {
-			return alg, "", errorf("InvalidRequest", "Value for %s header is invalid.", alg.header())
+			return alg, "", errorf("InvalidRequest", "Value for %s header is invalid.",
+				alg.header())
 		}
 		found, source = append(found, alg), "header"
 	}

@@ -49,7 +49,8 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if c.Layer == nil {
-		errs = append(errs, errors.New("s3api: config: Layer is nil; pass the object layer to serve"))
+		errs = append(errs,
+			errors.New("s3api: config: Layer is nil; pass the object layer to serve"))
 	}
 	return errors.Join(errs...)
 }

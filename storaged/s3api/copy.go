@@ -29,7 +29,8 @@ func parseCopySource(v string) (copySource, error) {
 	if hasQuery {
 		q, err := url.ParseQuery(query)
 		if err != nil {
-			return copySource{}, invalidArgument("x-amz-copy-source", v, "Invalid copy source encoding")
+			return copySource{}, invalidArgument("x-amz-copy-source", v,
+				"Invalid copy source encoding")
 		}
 		src.versionID, src.named = q.Get("versionId"), q.Has("versionId")
 	}
@@ -182,7 +183,8 @@ func copyChecksumAlgorithm(hdr http.Header) (string, error) {
 	a, ok := checksumByName(name)
 	if !ok {
 		return "", errorf("InvalidRequest", "Checksum algorithm provided is unsupported. "+
-			"Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+			"Please try again with any of the valid types: "+
+			"[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 	}
 	return a.name, nil
 }

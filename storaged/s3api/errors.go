@@ -112,7 +112,8 @@ func errorDefaults(code string) (int, string) {
 			"The part may not have been uploaded, or the specified entity tag may not match " +
 			"the part's entity tag."
 	case "InvalidPartNumber":
-		return http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable"
+		return http.StatusRequestedRangeNotSatisfiable,
+			"The requested partnumber is not satisfiable"
 	case "InvalidPartOrder":
 		return http.StatusBadRequest, "The list of parts was not in ascending order. The parts " +
 			"list must be specified in order by part number."

@@ -130,7 +130,8 @@ func (h *Handler) readRanged(w http.ResponseWriter, req *request, spec readSpec,
 			if attempt < maxReadAttempts {
 				continue
 			}
-			return errorf("ServiceUnavailable", "The object kept changing while it was read; retry.")
+			return errorf("ServiceUnavailable",
+				"The object kept changing while it was read; retry.")
 		}
 		defer body.Close()
 		writeObjectHeaders(w, req, got, rng, part)

@@ -145,7 +145,8 @@ func parseListParams(q url.Values) (listParams, error) {
 	case e == "url":
 		p.urlEncode = true
 	case q.Has("encoding-type"):
-		return p, invalidArgument("encoding-type", e, "Invalid Encoding Method specified in Request")
+		return p, invalidArgument("encoding-type", e,
+			"Invalid Encoding Method specified in Request")
 	}
 	return p, nil
 }

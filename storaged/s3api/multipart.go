@@ -114,7 +114,8 @@ func partNumberArg(v string) (int, error) {
 // uploadChecksum reads x-amz-checksum-algorithm and x-amz-checksum-type of
 // CreateMultipartUpload.
 func uploadChecksum(hdr http.Header) (alg, typ string, err error) {
-	name, typ := hdr.Get("X-Amz-Checksum-Algorithm"), strings.ToUpper(hdr.Get("X-Amz-Checksum-Type"))
+	name, typ := hdr.Get("X-Amz-Checksum-Algorithm"),
+		strings.ToUpper(hdr.Get("X-Amz-Checksum-Type"))
 	if name == "" {
 		if typ != "" {
 			return "", "", errorf("InvalidRequest", "The x-amz-checksum-type header can only be "+
@@ -125,7 +126,8 @@ func uploadChecksum(hdr http.Header) (alg, typ string, err error) {
 	a, ok := checksumByName(name)
 	if !ok {
 		return "", "", errorf("InvalidRequest", "Checksum algorithm provided is unsupported. "+
-			"Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+			"Please try again with any of the valid types: "+
+			"[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 	}
 	typ, err = checksumTypeFor(a.name, typ)
 	return a.name, typ, err

@@ -104,7 +104,8 @@ func checkTag(k, v string) error {
 		return errorf("InvalidTag", "The TagKey you have provided is invalid: it must be 1 to %d "+
 			"letters, digits, spaces and + - = . _ : / @.", maxTagKeyLen)
 	case utf8.RuneCountInString(v) > maxTagValueLen || !validTagText(v):
-		return errorf("InvalidTag", "The TagValue you have provided is invalid: it must be at most "+
+		return errorf("InvalidTag", "The TagValue you have provided is invalid: "+
+			"it must be at most "+
 			"%d letters, digits, spaces and + - = . _ : / @.", maxTagValueLen)
 	case strings.HasPrefix(strings.ToLower(k), "aws:"):
 		return errorf("InvalidTag", "Your TagKey cannot be prefixed with aws:")

@@ -93,7 +93,8 @@ func (l *Layers) ListObjects(ctx context.Context, bucket string,
 func objectPage(r object.ListResult) page[object.ObjectInfo] {
 	p := page[object.ObjectInfo]{truncated: r.IsTruncated, last: r.NextMarker}
 	for i := range r.Objects {
-		p.items = append(p.items, item[object.ObjectInfo]{name: r.Objects[i].Key, val: &r.Objects[i]})
+		p.items = append(p.items,
+			item[object.ObjectInfo]{name: r.Objects[i].Key, val: &r.Objects[i]})
 	}
 	for _, cp := range r.CommonPrefixes {
 		p.items = append(p.items, item[object.ObjectInfo]{name: cp})

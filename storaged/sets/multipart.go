@@ -140,7 +140,8 @@ func (l *Layers) ListMultipartUploads(ctx context.Context, bucket string,
 func uploadPage(r object.ListUploadsResult) page[object.UploadInfo] {
 	p := page[object.UploadInfo]{truncated: r.IsTruncated, last: r.NextKeyMarker}
 	for i := range r.Uploads {
-		p.items = append(p.items, item[object.UploadInfo]{name: r.Uploads[i].Key, val: &r.Uploads[i]})
+		p.items = append(p.items,
+			item[object.UploadInfo]{name: r.Uploads[i].Key, val: &r.Uploads[i]})
 	}
 	for _, cp := range r.CommonPrefixes {
 		p.items = append(p.items, item[object.UploadInfo]{name: cp})

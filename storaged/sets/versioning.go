@@ -145,7 +145,8 @@ func (l *Layers) ListObjectVersions(ctx context.Context, bucket string,
 func versionPage(r object.ListVersionsResult) page[object.ObjectInfo] {
 	p := page[object.ObjectInfo]{truncated: r.IsTruncated, last: r.NextKeyMarker}
 	for i := range r.Versions {
-		p.items = append(p.items, item[object.ObjectInfo]{name: r.Versions[i].Key, val: &r.Versions[i]})
+		p.items = append(p.items,
+			item[object.ObjectInfo]{name: r.Versions[i].Key, val: &r.Versions[i]})
 	}
 	for _, cp := range r.CommonPrefixes {
 		p.items = append(p.items, item[object.ObjectInfo]{name: cp})

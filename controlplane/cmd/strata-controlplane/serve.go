@@ -326,7 +326,8 @@ func certValid(path string, ca *pki.CA, hosts []string) bool {
 		return false
 	}
 	c, err := pki.ParseCert(b)
-	if err != nil || c.CheckSignatureFrom(ca.Cert) != nil || time.Until(c.NotAfter) < serverRenewAt {
+	if err != nil || c.CheckSignatureFrom(ca.Cert) != nil ||
+		time.Until(c.NotAfter) < serverRenewAt {
 		return false
 	}
 	for _, h := range hosts {

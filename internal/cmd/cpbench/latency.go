@@ -230,9 +230,9 @@ func measureLatency(ctx context.Context, cfg config, strata, base *client.Client
 			return nil, fmt.Errorf("control plane run %d: %w", i+1, err)
 		}
 		lf.add(s, b)
-		log.Info("latency run", "run", i+1,
-			"put_p50", benchstat.Percentile(s.put, 50), "get_p50", benchstat.Percentile(s.get, 50),
-			"baseline_put_p50", benchstat.Percentile(b.put, 50), "baseline_get_p50", benchstat.Percentile(b.get, 50))
+		p50 := func(d []time.Duration) time.Duration { return benchstat.Percentile(d, 50) }
+		log.Info("latency run", "run", i+1, "put_p50", p50(s.put), "get_p50", p50(s.get),
+			"baseline_put_p50", p50(b.put), "baseline_get_p50", p50(b.get))
 	}
 	return lf.list(), nil
 }

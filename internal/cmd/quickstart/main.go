@@ -19,7 +19,8 @@ import (
 func main() {
 	cfg := quickstart.Config{Out: os.Stdout}
 	fs := flag.NewFlagSet("quickstart", flag.ExitOnError)
-	fs.StringVar(&cfg.StateDir, "state-dir", envOr("STRATA_STATE_DIR", ".strata"), "state directory")
+	fs.StringVar(&cfg.StateDir, "state-dir", envOr("STRATA_STATE_DIR", ".strata"),
+		"state directory")
 	fs.StringVar(&cfg.Listen, "listen", envOr("STRATA_LISTEN", "127.0.0.1:7443"),
 		"control plane address")
 	fs.StringVar(&cfg.BinDir, "bin-dir", "bin", "directory with the built binaries")

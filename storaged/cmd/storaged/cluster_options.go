@@ -97,7 +97,10 @@ func checkNodeCert(certFile, keyFile string, roots *x509.CertPool, node string) 
 		}
 	}
 	// A chain passes Verify if it allows any usage listed: check each.
-	for _, usage := range []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth} {
+	for _, usage := range []x509.ExtKeyUsage{
+		x509.ExtKeyUsageServerAuth,
+		x509.ExtKeyUsageClientAuth,
+	} {
 		_, err = leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter,
 			KeyUsages: []x509.ExtKeyUsage{usage}})
 		if err != nil {

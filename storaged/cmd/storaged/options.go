@@ -256,7 +256,8 @@ func checkDrives(drives []string) ([]string, error) {
 			return nil, fmt.Errorf("--drive %q: %w", d, err)
 		}
 		if seen[abs] {
-			return nil, fmt.Errorf("--drive %q is given twice; each drive must be its own directory", d)
+			return nil, fmt.Errorf(
+				"--drive %q is given twice; each drive must be its own directory", d)
 		}
 		seen[abs] = true
 		out = append(out, abs)

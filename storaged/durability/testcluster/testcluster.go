@@ -118,7 +118,10 @@ func Start(t testing.TB, cfg Config) *Cluster {
 // newNode prepares node i: its port, folders and certificate.
 func (c *Cluster) newNode(t testing.TB, ca *testCA, i int) *Node {
 	t.Helper()
-	n := &Node{Name: fmt.Sprintf("node-%d", i), Dir: filepath.Join(c.dir, fmt.Sprintf("node-%d", i))}
+	n := &Node{
+		Name: fmt.Sprintf("node-%d", i),
+		Dir:  filepath.Join(c.dir, fmt.Sprintf("node-%d", i)),
+	}
 	n.Addr = "127.0.0.1:" + strconv.Itoa(freePort(t))
 	n.Endpoint = "https://" + n.Addr
 	for d := range c.cfg.DrivesPerNode {
