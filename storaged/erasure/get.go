@@ -126,7 +126,9 @@ func (o *Object) NewReader(ctx context.Context, offset, length int64) (*Reader, 
 	if length > 0 {
 		maxShard := ceilDiv(e.BlockSize, int64(e.Data))
 		r.frames = newFrames(total, maxShard)
-		r.block = make([]byte, 0, int64(e.Data)*maxShard)
+		for i := range r.blocks {
+			r.blocks[i] = make([]byte, 0, int64(e.Data)*maxShard)
+		}
 	}
 	return r, nil
 }
@@ -172,7 +174,9 @@ type Reader struct {
 	geo   geometry
 
 	frames    *frames
-	block     []byte
+	blocks    [2][]byte // decoded blocks: one being returned, one read ahead
+	cur       int       // the index in blocks of the block being returned
+	ahead     *readAhead
 	pending   []byte // decoded bytes not yet returned
 	first     int64  // first block of the span
 	next      int64  // next block to decode
@@ -259,18 +263,43 @@ func (r *Reader) finish() {
 		return
 	}
 	r.finished = true
+	if r.ahead != nil {
+		<-r.ahead.done // it uses the streams
+		r.ahead = nil
+	}
 	for idx := range r.streams {
 		r.closeStream(idx)
 	}
 	r.obj.s.report(r.obj.bucket, r.obj.meta.Key, r.failures)
 }
 
-// fill decodes the next block and queues the part of it in the range.
+// readAhead is the decoding of the block after the one being returned,
+// on a goroutine of its own, so that reading shards from the drives
+// overlaps with the caller consuming the block before. While it runs, it
+// alone uses the reader's frames, streams and shard state.
+type readAhead struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+// fill decodes the next block, or takes it from the read-ahead, queues the
+// part of it in the range, and starts reading the block after it when the
+// span goes on.
 func (r *Reader) fill() error {
 	if err := r.ctx.Err(); err != nil {
 		return fmt.Errorf("erasure: reading %s/%s: %w", r.obj.bucket, r.obj.meta.Key, err)
 	}
-	data, err := r.readBlock(r.next)
+	var data []byte
+	var err error
+	if a := r.ahead; a != nil {
+		<-a.done
+		r.ahead = nil
+		r.cur ^= 1
+		data, err = a.data, a.err
+	} else {
+		data, err = r.readBlock(r.next, r.blocks[r.cur])
+	}
 	if err != nil {
 		return err
 	}
@@ -282,12 +311,28 @@ func (r *Reader) fill() error {
 	r.pending = data[start:end]
 	r.remaining -= end - start
 	r.next++
+	if r.remaining > 0 {
+		r.startReadAhead()
+	}
 	return nil
 }
 
+// startReadAhead decodes block r.next into the block buffer not being
+// returned, on its own goroutine.
+func (r *Reader) startReadAhead() {
+	a := &readAhead{done: make(chan struct{})}
+	b, out := r.next, r.blocks[r.cur^1]
+	go func() {
+		defer close(a.done)
+		a.data, a.err = r.readBlock(b, out)
+	}()
+	r.ahead = a
+}
+
 // readBlock fetches D good shards of block b, from the data shards first,
-// falling back to parity shards as drives fail, and decodes the block.
-func (r *Reader) readBlock(b int64) ([]byte, error) {
+// falling back to parity shards as drives fail, and decodes the block into
+// out's memory.
+func (r *Reader) readBlock(b int64, out []byte) ([]byte, error) {
 	blockLen := r.geo.blockLen(b)
 	r.frames.resize(r.geo.shardLen(blockLen))
 	clear(r.present)
@@ -308,7 +353,7 @@ func (r *Reader) readBlock(b int64) ([]byte, error) {
 			got++
 		}
 	}
-	return r.codec.decode(r.frames, r.present, blockLen, r.block)
+	return r.codec.decode(r.frames, r.present, blockLen, out)
 }
 
 // candidates picks up to k shards to try next: not failed, not yet tried

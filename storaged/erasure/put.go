@@ -223,7 +223,9 @@ func (p *putJob) fail(i int, err error) {
 }
 
 // stream reads body block by block, encodes each block and writes its
-// records to every drive still taking the write.
+// records to every drive still taking the write. Two blocks are in flight:
+// while one block's records are being written, the next is read and
+// encoded, so that coding and hashing overlap with the drives' writes.
 func (p *putJob) stream(body io.Reader) error {
 	e := p.coding
 	enc, err := p.s.encoder(e.Data, e.Parity)
@@ -231,51 +233,78 @@ func (p *putJob) stream(body io.Reader) error {
 		return err
 	}
 	c := &codec{enc: enc, data: e.Data, parity: e.Parity, key: p.s.hashKey}
-	block := make([]byte, e.BlockSize)
-	f := newFrames(len(p.s.drives), ceilDiv(e.BlockSize, int64(e.Data)))
-
-	for {
+	var blocks [2][]byte
+	var fs [2]*frames
+	for k := range blocks {
+		blocks[k] = make([]byte, e.BlockSize)
+		fs[k] = newFrames(len(p.s.drives), ceilDiv(e.BlockSize, int64(e.Data)))
+	}
+	var pending *blockWrite
+	for k := 0; ; k ^= 1 {
 		if err := p.ctx.Err(); err != nil {
-			return fmt.Errorf("erasure: writing %s/%s: %w", p.bucket, p.key, err)
+			return errors.Join(pending.wait(), fmt.Errorf("erasure: writing %s/%s: %w",
+				p.bucket, p.key, err))
 		}
-		n, readErr := io.ReadFull(body, block)
+		n, readErr := io.ReadFull(body, blocks[k])
 		if readErr != nil && readErr != io.EOF && readErr != io.ErrUnexpectedEOF {
-			return fmt.Errorf("erasure: reading body of %s/%s: %w", p.bucket, p.key, readErr)
+			return errors.Join(pending.wait(), fmt.Errorf("erasure: reading body of %s/%s: %w",
+				p.bucket, p.key, readErr))
 		}
 		if n > 0 {
-			if err := p.writeBlock(c, f, block[:n]); err != nil {
-				return err
+			if err := c.encode(blocks[k][:n], fs[k]); err != nil {
+				return errors.Join(pending.wait(), err)
 			}
 		}
-		if readErr != nil {
-			return nil // the body ended
+		if err := pending.wait(); err != nil {
+			return err
+		}
+		pending = nil
+		if n > 0 {
+			pending = p.startWrites(fs[k], int64(n))
+		}
+		if readErr != nil { // the body ended
+			return pending.wait()
 		}
 	}
 }
 
-// writeBlock encodes one block and writes its records in parallel.
-func (p *putJob) writeBlock(c *codec, f *frames, block []byte) error {
-	if err := c.encode(block, f); err != nil {
-		return err
-	}
-	writeErrs := make([]error, len(p.writers))
-	var wg sync.WaitGroup
+// blockWrite is one block's records on their way to the drives.
+type blockWrite struct {
+	p    *putJob
+	wg   sync.WaitGroup
+	errs []error
+	size int64
+}
+
+// startWrites writes the records in f, a block of size bytes, to every
+// drive still taking the write, in parallel, and returns without waiting.
+func (p *putJob) startWrites(f *frames, size int64) *blockWrite {
+	b := &blockWrite{p: p, errs: make([]error, len(p.writers)), size: size}
 	for i, w := range p.writers {
 		if w == nil {
 			continue
 		}
-		wg.Go(func() {
-			_, writeErrs[i] = w.Write(f.recs[p.coding.Distribution[i]])
+		b.wg.Go(func() {
+			_, b.errs[i] = w.Write(f.recs[p.coding.Distribution[i]])
 		})
 	}
-	wg.Wait()
-	for i, err := range writeErrs {
+	return b
+}
+
+// wait waits for the writes, drops the drives that failed and returns
+// ErrWriteQuorum when too few are left. A nil b has nothing to wait for.
+func (b *blockWrite) wait() error {
+	if b == nil {
+		return nil
+	}
+	b.wg.Wait()
+	for i, err := range b.errs {
 		if err != nil {
-			p.fail(i, err)
+			b.p.fail(i, err)
 		}
 	}
-	p.size += int64(len(block))
-	return p.checkQuorum("writing shards")
+	b.p.size += b.size
+	return b.p.checkQuorum("writing shards")
 }
 
 // finishShards commits every shard file inside the staging volume.
