@@ -21,8 +21,36 @@ type Process struct {
 // parity 2, real TLS, a free loopback port), in new folders under dir,
 // for a program that has no testing.TB. Where Start would fail its test,
 // Launch returns the error, and then nothing is left running or on disk.
-func Launch(bin, dir string) (p *Process, err error) {
-	h := &harness{parent: dir}
+func Launch(bin, dir string) (*Process, error) {
+	var s *Server
+	h, err := run(dir, func(tb testing.TB) { s = Start(tb, bin) })
+	if err != nil {
+		return nil, err
+	}
+	return &Process{Server: s, h: h}, nil
+}
+
+// Harness runs start, which may call what a test helper calls on its
+// testing.TB (TempDir, Cleanup, Fatal, ...), for a program that has no
+// testing.TB: temporary folders go under dir, and a failure is returned
+// instead of failing a test, with every cleanup done. On success, stop
+// runs the cleanups start registered and returns what they reported; call
+// it once.
+func Harness(dir string, start func(testing.TB)) (stop func() error, err error) {
+	h, err := run(dir, start)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		h.runCleanups()
+		return h.failure()
+	}, nil
+}
+
+// run runs start under a new harness whose folders go under dir, and
+// returns the harness, or the failure after cleaning up.
+func run(dir string, start func(testing.TB)) (h *harness, err error) {
+	h = &harness{parent: dir}
 	defer func() {
 		r := recover()
 		if r == nil {
@@ -32,14 +60,14 @@ func Launch(bin, dir string) (p *Process, err error) {
 			panic(r)
 		}
 		h.runCleanups()
-		p, err = nil, h.failure()
+		h, err = nil, h.failure()
 	}()
-	s := Start(h, bin)
+	start(h)
 	if h.Failed() {
 		h.runCleanups()
 		return nil, h.failure()
 	}
-	return &Process{Server: s, h: h}, nil
+	return h, nil
 }
 
 // Stop stops the server as a test's cleanup does (SIGTERM, a clean exit

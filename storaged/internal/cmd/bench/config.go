@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 const (
 	groupS3      = "s3"
 	groupErasure = "erasure"
+	groupCluster = "cluster"
 )
 
 // config is the validated command line.
@@ -50,7 +52,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		"memory file system for the erasure figures' drives")
 	fs.IntVar(&cfg.erasureMiB, "erasure-mib", 512,
 		"object MiB coded per run in the erasure figures (a multiple of 64)")
-	fs.StringVar(&groups, "figures", "erasure,s3", "figure groups to run: erasure, s3")
+	fs.StringVar(&groups, "figures", "erasure,s3,cluster",
+		"figure groups to run: erasure, s3, cluster")
 	fs.StringVar(&cfg.storagedBin, "storaged", "",
 		"a built storaged binary; when empty, storaged is built from source")
 	if err := fs.Parse(args); err != nil {
@@ -84,6 +87,16 @@ func (c config) finish(conc, groups string) (config, error) {
 		return config{}, fmt.Errorf("-erasure-mib %d: give a positive multiple of %d",
 			c.erasureMiB, largeMiB)
 	}
+	if c.storagedBin != "" {
+		// Servers may run in other folders; a relative path would move.
+		if c.storagedBin, err = filepath.Abs(c.storagedBin); err != nil {
+			return config{}, fmt.Errorf("-storaged: %w", err)
+		}
+		if _, err := os.Stat(c.storagedBin); err != nil {
+			return config{}, fmt.Errorf("-storaged: %w; run make build first, or leave the "+
+				"flag out to build storaged from source", err)
+		}
+	}
 	return c, nil
 }
 
@@ -110,9 +123,9 @@ func parseGroups(s string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for f := range strings.SplitSeq(s, ",") {
 		g := strings.TrimSpace(f)
-		if g != groupS3 && g != groupErasure {
-			return nil, fmt.Errorf("-figures %q: give %s, %s or both, comma-separated",
-				s, groupErasure, groupS3)
+		if g != groupS3 && g != groupErasure && g != groupCluster {
+			return nil, fmt.Errorf("-figures %q: give some of %s, %s and %s, comma-separated",
+				s, groupErasure, groupS3, groupCluster)
 		}
 		out[g] = true
 	}

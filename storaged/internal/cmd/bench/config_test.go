@@ -24,6 +24,8 @@ func TestParseConfigTakesDefaultsAndRefusesBadFlags(t *testing.T) {
 			"-erasure-mib 100"},
 		{"a negative phase is refused", []string{"-phase", "-1s"}, "-phase"},
 		{"arguments are refused", []string{"now"}, "unexpected argument"},
+		{"a storaged that is not there is refused", []string{"-storaged", "no/such/storaged"},
+			"run make build first"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +53,7 @@ func TestParseConfigDefaultsMatchTheBrief(t *testing.T) {
 	if !slices.Equal(cfg.concurrency, []int{1, 16}) {
 		t.Errorf("concurrency: got %v, want [1 16]", cfg.concurrency)
 	}
-	if !cfg.groups[groupS3] || !cfg.groups[groupErasure] {
-		t.Errorf("figure groups: got %v, want both", cfg.groups)
+	if !cfg.groups[groupS3] || !cfg.groups[groupErasure] || !cfg.groups[groupCluster] {
+		t.Errorf("figure groups: got %v, want all three", cfg.groups)
 	}
 }

@@ -42,6 +42,8 @@ func TestErasureFiguresMeasureTheSetAndReconstruct(t *testing.T) {
 	}{
 		{"encode", true},
 		{"reconstruct, 2 data shards lost", true},
+		{"encode on -memdir files", true},
+		{"reconstruct on -memdir files", true},
 		{"hash: HighwayHash-256 of all shards", false},
 		{"file writes of 2x the bytes", false},
 	}
@@ -70,9 +72,9 @@ func TestALostDriveFailsItsRangeReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &erasureBench{set: set, drives: drives, data: randomBytes(3*blockSize, 6),
-		buf: make([]byte, blockSize)}
-	if err := b.prepareDegraded(ctx); err != nil {
+	s := benchSet{set: set, drives: drives}
+	b := &erasureBench{data: randomBytes(3*blockSize, 6), buf: make([]byte, blockSize)}
+	if err := b.prepareDegraded(ctx, s); err != nil {
 		t.Fatalf("prepareDegraded: %v", err)
 	}
 	lost := 0
@@ -87,7 +89,7 @@ func TestALostDriveFailsItsRangeReads(t *testing.T) {
 	if lost != erasureData {
 		t.Errorf("lost drives: got %d, want %d", lost, erasureData)
 	}
-	if err := b.reconstruct(ctx, io.Discard); err != nil {
+	if err := b.reconstruct(ctx, s, io.Discard); err != nil {
 		t.Errorf("a degraded read: got %v, want no error", err)
 	}
 }

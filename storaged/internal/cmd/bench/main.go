@@ -3,7 +3,7 @@
 // prints, for each figure, the median of several runs with their spread,
 // the baseline, the ratio, the goal and whether the goal is met.
 //
-// Two groups of figures:
+// Three groups of figures:
 //
 //   - s3: PutObject and GetObject through aws-sdk-go-v2 over HTTPS on
 //     loopback against a real storaged (storaged/internal/teststoraged: 4
@@ -11,9 +11,13 @@
 //     concurrencies, beside plain files (write, fsync, rename; read) of
 //     the same bytes at the same concurrency on the same file system.
 //   - erasure: encoding and reconstruction through storaged/erasure's
-//     exported Set (block framing and HighwayHash included) on drives in a
-//     memory file system, beside bare reedsolomon on the same data, and
-//     the hash on its own.
+//     exported Set (block framing and HighwayHash included) on in-memory
+//     drives and on drive folders in a memory file system, beside bare
+//     reedsolomon on the same data, and the hash on its own.
+//   - cluster: 64 MiB PutObject and GetObject against the first node of
+//     a tenant of 4 storaged processes with 2 drives each and parity 4
+//     (storaged/durability/testcluster), beside the physical limit: plain
+//     writes and reads of the same shard bytes on the same file system.
 //
 // Each S3 run writes a capped number of objects, lowered once, before the
 // runs, so that one timed PUT phase takes about -phase; baseline and Strata
@@ -98,6 +102,13 @@ func measure(ctx context.Context, cfg config, rep *report, log hclog.Logger) err
 			return fmt.Errorf("measuring the S3 path: %w", err)
 		}
 		rep.add(groupS3, figs, notes)
+	}
+	if cfg.groups[groupCluster] {
+		figs, notes, err := runCluster(ctx, cfg, log.Named("cluster"))
+		if err != nil {
+			return fmt.Errorf("measuring the 4 x 2 tenant: %w", err)
+		}
+		rep.add(groupCluster, figs, notes)
 	}
 	return nil
 }

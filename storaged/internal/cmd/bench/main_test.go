@@ -21,7 +21,9 @@ func TestRunReportsEveryFigureAndExitsZeroEvenWhenGoalsAreMissed(t *testing.T) {
 	for _, want := range []string{
 		"PUT 4 KiB, 1 in flight", "GET 4 KiB, 1 in flight", "8 x 4 KiB",
 		"PUT 64 MiB, 1 in flight", "GET 64 MiB, 1 in flight", "1 x 64 MiB",
-		"encode", "reconstruct, 2 data shards lost", "goals met:",
+		"encode", "reconstruct, 2 data shards lost", "encode on -memdir files",
+		"4 x 2 tenant: PUT 64 MiB, 1 in flight", "4 x 2 tenant: GET 64 MiB, 1 in flight",
+		"goals met:",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q; got:\n%s", want, out)

@@ -135,6 +135,16 @@ type s3Bench struct {
 	client *s3.Client
 	plain  string
 	log    hclog.Logger
+	// baseline makes the baseline of a run in a folder; nil means
+	// plainFiles.
+	baseline func(dir string) baseline
+}
+
+// baseline is what Strata's PUTs and GETs of a workload are measured
+// against.
+type baseline interface {
+	write(ctx context.Context, w workload) error
+	read(ctx context.Context, w workload) error
 }
 
 // runS3 starts a storaged under cfg.dir, measures every workload, and
@@ -287,7 +297,10 @@ func (b *s3Bench) run(ctx context.Context, w workload, r int) (samples, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return samples{}, fmt.Errorf("making a baseline folder: %w", err)
 	}
-	pf := plainFiles{dir: dir}
+	var pf baseline = plainFiles{dir: dir}
+	if b.baseline != nil {
+		pf = b.baseline(dir)
+	}
 	var s samples
 	steps := [][2]func() error{
 		{b.rated(w, &s.plainWrite, func() error { return pf.write(ctx, w) }),
