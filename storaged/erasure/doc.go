@@ -96,9 +96,29 @@
 // deletion) needs D drives, D+1 when D == P, so that two writes can never
 // both hold a quorum. A block whose hash fails, or whose drive fails, is a
 // missing shard: it is rebuilt from the others, and the drive is reported
-// through Config.OnDegraded so that healing can be queued (healing itself is
-// not part of this package yet). Too few good shards is ErrReadQuorum, and
-// no byte of that block is ever returned.
+// through Config.OnDegraded so that healing can be queued. Too few good
+// shards is ErrReadQuorum, and no byte of that block is ever returned.
+//
+// # Healing
+//
+// HealObject checks one key under its lock: every drive's meta file and
+// every block of every shard file of every version. It plans first and
+// writes nothing when any shard file has fewer good copies than a read
+// needs (ErrUnhealable). Otherwise it rebuilds each missing or corrupt
+// shard file from the good copies into a temporary file that is synced
+// and renamed into place, then writes the quorum's meta file to each drive
+// that lacks it or holds a stale or corrupt one, and removes from those
+// drives the data directories that no version names any more. A key that
+// a quorum no longer holds is removed from the drives that still do, so a
+// delete made while a drive was down wins.
+//
+// A Healer drives healing in the background: a bounded HealQueue fed by
+// OnDegraded (full means dropped and counted, never a blocked request), a
+// scanner that walks every bucket at a bounded rate in cycles, sweeps
+// asked for by an operator, and drive heal jobs that heal every object
+// onto a replaced drive, saving a checkpoint (the last object directory
+// done) so that a restart resumes, retrying what failed and listing what
+// never healed. HealProgress reports all of it.
 //
 // # Writing
 //

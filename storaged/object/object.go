@@ -3,7 +3,8 @@
 // rules of multipart uploads) and stores them through the erasure layer. It
 // knows nothing about HTTP, signatures or XML; the S3 surface in
 // storaged/s3api calls it through the Layer interface and the optional
-// Multipart, ObjectTagger, BucketTagger and Versioned interfaces.
+// Multipart, ObjectTagger, BucketTagger, BucketCORSStore and Versioned
+// interfaces.
 //
 // Every method is safe for concurrent use. No method ever makes a partial
 // object visible: a PutObject or a CompleteMultipartUpload either commits
@@ -250,6 +251,33 @@ type BucketTagger interface {
 	PutBucketTags(ctx context.Context, bucket string, tags map[string]string) error
 	// BucketTags returns the bucket's tags, nil when it has none.
 	BucketTags(ctx context.Context, bucket string) (map[string]string, error)
+}
+
+// BucketCORSStore is a Layer that keeps a bucket's CORS configuration.
+// The layer stores the document as opaque bytes; the S3 layer owns its
+// format and validates it before storing.
+type BucketCORSStore interface {
+	// PutBucketCORS stores doc as the bucket's CORS configuration,
+	// replacing any previous one; nil or empty removes it. It is
+	// idempotent; the layer does not keep doc after it returns.
+	PutBucketCORS(ctx context.Context, bucket string, doc []byte) error
+	// BucketCORS returns the bucket's CORS configuration, nil when it has
+	// none. The caller owns the returned slice.
+	BucketCORS(ctx context.Context, bucket string) ([]byte, error)
+}
+
+// BucketPolicyStore is a Layer that keeps a bucket's policy document. The
+// layer stores the document as opaque bytes; storaged/s3api parses and
+// validates it (with internal/policy) before storing and after reading.
+type BucketPolicyStore interface {
+	// PutBucketPolicy stores doc as the bucket's policy, replacing any
+	// previous one; nil or empty removes it, and removing a policy the
+	// bucket lacks succeeds. It returns ErrBucketNotFound for a missing
+	// bucket. The layer does not keep doc after it returns.
+	PutBucketPolicy(ctx context.Context, bucket string, doc []byte) error
+	// BucketPolicy returns the bucket's policy document, nil when it has
+	// none. The caller owns the returned slice.
+	BucketPolicy(ctx context.Context, bucket string) ([]byte, error)
 }
 
 // ResolveRange turns the parts of an HTTP byte range into a Range over an

@@ -15,7 +15,16 @@ var ErrNotANode = errors.New("rpc: peer is not a node of this tenant")
 // authority decides whether a certificate belongs to a node of the tenant.
 type authority struct {
 	roots *x509.CertPool
-	nodes []string
+	// getRoots, when set, returns the current roots instead of roots.
+	getRoots func() *x509.CertPool
+	nodes    []string
+}
+
+func (a authority) pool() *x509.CertPool {
+	if a.getRoots != nil {
+		return a.getRoots()
+	}
+	return a.roots
 }
 
 // verify checks that the peer's chain leads to the tenant's CA for usage
@@ -31,7 +40,7 @@ func (a authority) verify(certs []*x509.Certificate, usage x509.ExtKeyUsage) (st
 		inter.AddCert(c)
 	}
 	_, err := leaf.Verify(x509.VerifyOptions{
-		Roots:         a.roots,
+		Roots:         a.pool(),
 		Intermediates: inter,
 		KeyUsages:     []x509.ExtKeyUsage{usage},
 	})

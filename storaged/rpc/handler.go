@@ -19,7 +19,7 @@ import (
 const copyBufferSize = 128 << 10
 
 // HandlerConfig describes what a node serves to its peers. Every field is
-// required.
+// required, except that GetClientCAs may stand in for ClientCAs.
 type HandlerConfig struct {
 	// Drives are the node's local drives, by the ID its peers address them
 	// with. The handler never closes or reformats them.
@@ -27,6 +27,9 @@ type HandlerConfig struct {
 	// ClientCAs holds the tenant's CA: a caller's certificate must chain
 	// to it.
 	ClientCAs *x509.CertPool
+	// GetClientCAs, when set, is called for each caller instead of using
+	// ClientCAs, so that a reloaded CA bundle is trusted from then on.
+	GetClientCAs func() *x509.CertPool
 	// Nodes are the names of the tenant's nodes: a caller's certificate
 	// must carry one as its common name or as a DNS name.
 	Nodes []string
@@ -56,7 +59,7 @@ var _ http.Handler = (*Handler)(nil)
 // NewHandler checks cfg and returns the handler it describes.
 func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	switch {
-	case cfg.ClientCAs == nil:
+	case cfg.ClientCAs == nil && cfg.GetClientCAs == nil:
 		return nil, errors.New("rpc: a handler needs the tenant's CA to check callers")
 	case len(cfg.Nodes) == 0:
 		return nil, errors.New("rpc: a handler needs the names of the tenant's nodes")
@@ -64,7 +67,8 @@ func NewHandler(cfg HandlerConfig) (*Handler, error) {
 	h := &Handler{
 		drives: make(map[string]erasure.Drive, len(cfg.Drives)),
 		locks:  cfg.Locks,
-		auth:   authority{roots: cfg.ClientCAs, nodes: append([]string(nil), cfg.Nodes...)},
+		auth: authority{roots: cfg.ClientCAs, getRoots: cfg.GetClientCAs,
+			nodes: append([]string(nil), cfg.Nodes...)},
 	}
 	for id, d := range cfg.Drives {
 		if d == nil {

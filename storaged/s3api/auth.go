@@ -23,7 +23,8 @@ type signingContext struct {
 }
 
 // authenticate verifies req's SigV4 signature (header or presigned URL)
-// and records the payload mode the signature declares.
+// and records who signed it and the payload mode the signature declares.
+// A request with neither is anonymous; authorize decides what it may do.
 func (h *Handler) authenticate(req *request) error {
 	r := req.r
 	if v := r.Header.Get("Authorization"); v != "" {
@@ -36,7 +37,8 @@ func (h *Handler) authenticate(req *request) error {
 	if q.Has("AWSAccessKeyId") || q.Has("Signature") {
 		return errUnsupportedAuth("AWS")
 	}
-	return newError("AccessDenied")
+	req.who = identity{anonymous: true}
+	return req.setPayload(unsignedPayload)
 }
 
 // verifyHeaderAuth checks an Authorization header signature.
@@ -45,10 +47,11 @@ func (h *Handler) verifyHeaderAuth(req *request, header string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := h.checkCredential(a)
+	secret, err := h.checkCredential(req, a)
 	if err != nil {
 		return err
 	}
+	req.authType = "REST-HEADER"
 	t, amzDate, err := requestTime(req.r)
 	if err != nil {
 		return err
@@ -79,10 +82,11 @@ func (h *Handler) verifyPresigned(req *request) error {
 	if err != nil {
 		return err
 	}
-	secret, err := h.checkCredential(a)
+	secret, err := h.checkCredential(req, a)
 	if err != nil {
 		return asQueryError(err)
 	}
+	req.authType = "REST-QUERY-STRING"
 	if t.Format(scopeDateFormat) != a.date {
 		return errorf("AuthorizationQueryParametersError",
 			"Invalid credential date. Date is not the same as X-Amz-Date.")
@@ -179,9 +183,9 @@ func asQueryError(err error) error {
 	return err
 }
 
-// checkCredential checks the credential scope against this endpoint and
-// returns the secret of the access key.
-func (h *Handler) checkCredential(a authorization) (string, error) {
+// checkCredential checks the credential scope against this endpoint,
+// records whose key signed req, and returns the secret of the key.
+func (h *Handler) checkCredential(req *request, a authorization) (string, error) {
 	if a.terminal != scopeTerminal {
 		return "", malformedAuth("incorrect terminal '%.40s'. This endpoint uses '%s'",
 			a.terminal, scopeTerminal)
@@ -195,12 +199,14 @@ func (h *Handler) checkCredential(a authorization) (string, error) {
 		e.fields.Region = h.region
 		return "", e
 	}
-	if a.accessKeyID != h.creds.AccessKeyID {
+	who, secret, ok := h.lookupKey(a.accessKeyID)
+	if !ok {
 		e := newError("InvalidAccessKeyId")
 		e.fields.AWSAccessKeyID = a.accessKeyID
 		return "", e
 	}
-	return h.creds.SecretAccessKey, nil
+	req.who = who
+	return secret, nil
 }
 
 // requestTime reads X-Amz-Date, or Date when X-Amz-Date is absent, and

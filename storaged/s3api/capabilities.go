@@ -34,3 +34,11 @@ func (h *Handler) versioned() (object.Versioned, error) {
 	}
 	return nil, errNotImplemented("Versioning on this node's object layer")
 }
+
+// policyStore returns the layer's bucket policy capability.
+func (h *Handler) policyStore() (object.BucketPolicyStore, error) {
+	if s, ok := h.layer.(object.BucketPolicyStore); ok {
+		return s, nil
+	}
+	return nil, errNotImplemented("Bucket policies on this node's object layer")
+}

@@ -27,8 +27,13 @@ type Credentials struct {
 type Config struct {
 	// Region is the only region this endpoint answers for, e.g. us-east-1.
 	Region string
-	// Credentials is the root key pair that may sign requests.
+	// Credentials is the root key pair that may sign requests. It is the
+	// owner of every bucket: policies do not restrict it.
 	Credentials Credentials
+	// Keys, when set, holds further access keys, each limited by its
+	// identity policy and by bucket policies (see KeyStore). Nil means
+	// the root key is the only key.
+	Keys KeyStore
 	// Layer stores buckets and objects.
 	Layer object.Layer
 	// Logger receives one debug line per request and errors that need a
@@ -37,6 +42,10 @@ type Config struct {
 	// Now returns the current time; nil means time.Now. Tests set it to
 	// check clock skew.
 	Now func() time.Time
+	// Domains are the DNS names under which buckets are addressed
+	// virtual-hosted style: a Host of <bucket>.<domain> names the bucket.
+	// Empty means path-style addressing only. See ValidateDomain.
+	Domains []string
 }
 
 // Validate reports every problem with the configuration at once.
@@ -51,6 +60,9 @@ func (c Config) Validate() error {
 	if c.Layer == nil {
 		errs = append(errs,
 			errors.New("s3api: config: Layer is nil; pass the object layer to serve"))
+	}
+	if err := validateDomains(c.Domains); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

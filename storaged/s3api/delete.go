@@ -104,6 +104,9 @@ func (h *Handler) deleteOne(req *request, o deleteObjectID) (object.DeleteResult
 	if len(o.Key) > maxKeyLength {
 		return object.DeleteResult{}, newError("KeyTooLongError")
 	}
+	if err := h.authorizeDelete(req, o.Key, o.VersionID); err != nil {
+		return object.DeleteResult{}, err
+	}
 	return h.deleteAt(req.r.Context(), req.bucket, o.Key, o.VersionID)
 }
 

@@ -1,5 +1,6 @@
-// Package s3api is storaged's S3 HTTP surface: it routes path-style S3
-// requests, authenticates them with AWS Signature Version 4, decodes and
+// Package s3api is storaged's S3 HTTP surface: it routes S3 requests,
+// authenticates them with AWS Signature Version 4, authorizes them against
+// identity and bucket policies, decodes and
 // verifies request bodies (aws-chunked streaming, payload hashes, checksums,
 // Content-MD5), calls the object layer and writes S3's XML answers and
 // errors.
@@ -11,8 +12,10 @@
 // Choices written down here because AWS leaves them open or because Strata
 // differs on purpose:
 //
-//   - Only path-style addressing (/bucket/key) is served. The canonical URI
-//     of a signature keeps the path exactly as sent: double slashes stay,
+//   - Path-style addressing (/bucket/key) always works; virtual-hosted
+//     style (bucket.DOMAIN/key) works for the domains in Config.Domains
+//     (storaged --domain), longest domain first. The canonical URI of a
+//     signature keeps the path exactly as sent: double slashes stay,
 //     nothing is normalised, so the key "/notes.txt" is /bucket//notes.txt.
 //   - Authentication is the Authorization header (AWS4-HMAC-SHA256) or a
 //     presigned URL (X-Amz-Algorithm query). SigV2 and SigV4a are refused.
@@ -24,12 +27,14 @@
 //     does for new objects, returned on GET and HEAD with
 //     x-amz-checksum-mode: ENABLED.
 //   - A request for an S3 feature that is not built (object lock, MFA
-//     delete, encryption headers, ACL grants, GetObjectAttributes and the
-//     other sub-resources) gets 501 NotImplemented, never a silently wrong
+//     delete, encryption headers, ACL grants, lifecycle and the other
+//     sub-resources) gets 501 NotImplemented, never a silently wrong
 //     answer; so does a multipart, tagging or versioning request on an
 //     object layer that lacks the capability.
 //   - x-amz-version-id is sent for versions with an ID, never for the null
-//     version.
+//     version. A version ID of a shape Strata never issues is
+//     InvalidArgument, as AWS answers a malformed one (MinIO, whose IDs are
+//     UUIDs, answers NoSuchVersion).
 //   - Content-Type, Content-Encoding, Content-Disposition,
 //     Content-Language, Cache-Control and Expires are stored as sent
 //     (Expires too, unparsed) and returned on GET and HEAD; aws-chunked is
@@ -53,7 +58,25 @@
 //   - GET and HEAD with partNumber of an object written whole treat it as
 //     its only part: part 1 is the whole object, others are
 //     InvalidPartNumber.
-//   - /strata/health/live and /strata/health/ready answer without
-//     authentication; the bucket name "strata" is therefore reserved and
-//     refused with InvalidBucketName.
+//   - Authorization (authz.go) follows authentication on every request.
+//     The root key is the owner and, as in MinIO, bypasses every policy,
+//     bucket policies' explicit denies included. Another key (Config.Keys)
+//     may do what its identity policy or the bucket's policy allows, its
+//     principal in bucket policies being arn:aws:iam:::user/NAME; an
+//     explicit Deny in either wins. A request with no signature at all is
+//     anonymous (principal "*") and may do only what a bucket policy
+//     allows. ListBuckets shows a key the buckets it may s3:ListBucket (all
+//     of them with s3:ListAllMyBuckets); DeleteObjects reports AccessDenied
+//     per key. aws:SourceIp is the TCP peer; forwarding headers are ignored.
+//   - CORS preflights (OPTIONS) are answered before authentication from the
+//     bucket's CORS configuration, as S3 does; a request carrying Origin
+//     gets the matching rule's headers, error answers included.
+//   - Browser form uploads (POST with a SigV4-signed policy) stream the
+//     file into the object layer; the policy's conditions are checked
+//     before the commit, and the form's signer is authorized for
+//     s3:PutObject like any other request.
+//   - /strata/health/live, /strata/health/ready and /strata/metrics
+//     (Prometheus) answer without authentication; /strata/admin/ (healing
+//     status and sweeps) needs the root key's signature. The bucket name
+//     "strata" is therefore reserved and refused with InvalidBucketName.
 package s3api

@@ -1,6 +1,8 @@
 package s3api
 
 import (
+	"bytes"
+	"encoding/xml"
 	"errors"
 	"net/http"
 	"testing"
@@ -119,6 +121,62 @@ func FuzzParseVersioningConfiguration(f *testing.F) {
 		mustBeS3Error(t, err)
 		if err == nil && state != object.VersioningEnabled && state != object.VersioningSuspended {
 			t.Fatalf("accepted the state %q", state)
+		}
+	})
+}
+
+// FuzzParseCORSConfiguration feeds arbitrary PutBucketCors bodies to their
+// parser: what it accepts holds 1 to 100 rules that each pass the rule
+// checks, and survives a round trip through the stored form.
+func FuzzParseCORSConfiguration(f *testing.F) {
+	f.Add([]byte(`<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>` +
+		`<AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c, err := parseCORSConfiguration(body)
+		mustBeS3Error(t, err)
+		if err != nil {
+			return
+		}
+		if len(c.Rules) == 0 || len(c.Rules) > maxCORSRules {
+			t.Fatalf("accepted %d rules", len(c.Rules))
+		}
+		for _, r := range c.Rules {
+			if err := r.check(); err != nil {
+				t.Fatalf("accepted a rule that fails its check: %v", err)
+			}
+		}
+		doc, err := xml.Marshal(c)
+		if err != nil {
+			t.Fatalf("encoding an accepted configuration: %v", err)
+		}
+		if _, err := parseCORSConfiguration(doc); err != nil {
+			t.Fatalf("the stored form %s does not parse: %v", doc, err)
+		}
+	})
+}
+
+// FuzzParsePostPolicy feeds arbitrary policy documents of browser form
+// uploads to their parser: what it accepts has an expiration, eq or
+// starts-with conditions on named fields, and a sane length range.
+func FuzzParsePostPolicy(f *testing.F) {
+	f.Add([]byte(`{"expiration":"2030-01-01T00:00:00Z","conditions":[{"bucket":"b"},` +
+		`["starts-with","$key",""],["content-length-range",0,10]]}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		p, err := parsePostPolicy(doc)
+		mustBeS3Error(t, err)
+		if err != nil {
+			return
+		}
+		if p.expiration.IsZero() && !bytes.Contains(doc, []byte("0001-01-01")) {
+			t.Fatalf("accepted %q without an expiration", doc)
+		}
+		if p.hasLength && (p.lengthMin < 0 || p.lengthMax < p.lengthMin) {
+			t.Fatalf("accepted the length range %d-%d", p.lengthMin, p.lengthMax)
+		}
+		for _, c := range p.conditions {
+			if c.op != "eq" && c.op != "starts-with" {
+				t.Fatalf("accepted the operator %q", c.op)
+			}
 		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/strata-storage/strata/internal/policy"
 	"github.com/strata-storage/strata/storaged/object"
 )
 
@@ -19,10 +20,13 @@ import (
 type Handler struct {
 	region  string
 	creds   Credentials
+	keys    KeyStore
 	layer   object.Layer
 	log     hclog.Logger
 	now     func() time.Time
 	ownerID string
+	// domains are Config.Domains, longest first.
+	domains []string
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -35,10 +39,12 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		region: cfg.Region,
 		creds:  cfg.Credentials,
+		keys:   cfg.Keys,
 		layer:  cfg.Layer,
 		log:    cfg.Logger,
 		now:    cfg.Now,
 	}
+	h.domains = longestFirst(cfg.Domains)
 	if h.log == nil {
 		h.log = hclog.NewNullLogger()
 	}
@@ -62,6 +68,15 @@ type request struct {
 	// payloadLabel names the payload mode for the request log.
 	payloadLabel string
 	signing      *signingContext
+	// who signed the request; set by authenticate.
+	who identity
+	// authType is how the request was authenticated, for s3:authType:
+	// REST-HEADER, REST-QUERY-STRING, or "" when anonymous.
+	authType string
+	// policies caches the bucket policies read while authorizing.
+	policies map[string]*policy.Policy
+	// conditions caches the policy condition keys of the request.
+	conditions map[string][]string
 	// abort asks ServeHTTP to cut the connection after logging, because
 	// an answer's body failed after its header was sent.
 	abort bool
@@ -72,6 +87,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	req := newRequest(r)
+	h.addressVirtualHost(req)
 	rec.Header().Set("X-Amz-Request-Id", req.id)
 	rec.Header().Set("Server", "Strata")
 	if err := h.serve(rec, req); err != nil {
@@ -99,16 +115,23 @@ func newRequestID() string {
 	return strings.ToUpper(hex.EncodeToString(b[:]))
 }
 
-// serve authenticates, routes and runs one request.
+// serve authenticates, routes, authorizes and runs one request.
 func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 	if isHealthPath(req.r.URL.Path) {
 		return h.serveHealth(w, req)
 	}
+	if req.r.Method == http.MethodOptions {
+		return h.preflight(w, req)
+	}
+	h.setCORSHeaders(w, req)
 	if err := h.authenticate(req); err != nil {
 		return err
 	}
 	op, err := h.route(req)
 	if err != nil {
+		return err
+	}
+	if err := h.authorize(req); err != nil {
 		return err
 	}
 	return op(w, req)

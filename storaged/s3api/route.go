@@ -40,24 +40,33 @@ func (h *Handler) routeBucket(req *request) (operation, error) {
 	switch req.r.Method {
 	case http.MethodPut:
 		switch {
+		case q.Has("cors"):
+			return h.putBucketCors, nil
 		case q.Has("tagging"):
 			return h.putBucketTagging, nil
 		case q.Has("versioning"):
 			return h.putBucketVersioning, nil
+		case q.Has("policy"):
+			return h.putBucketPolicy, nil
 		}
 		return h.createBucket, nil
 	case http.MethodHead:
 		return h.headBucket, nil
 	case http.MethodDelete:
-		if q.Has("tagging") {
+		switch {
+		case q.Has("cors"):
+			return h.deleteBucketCors, nil
+		case q.Has("tagging"):
 			return h.deleteBucketTagging, nil
+		case q.Has("policy"):
+			return h.deleteBucketPolicy, nil
 		}
 		return h.deleteBucket, nil
 	case http.MethodPost:
 		if q.Has("delete") {
 			return h.deleteObjects, nil
 		}
-		return nil, errNotImplemented("POST Object (browser form upload)")
+		return h.postObject, nil
 	case http.MethodGet:
 		return h.routeBucketGet(req)
 	}
@@ -67,8 +76,14 @@ func (h *Handler) routeBucket(req *request) (operation, error) {
 func (h *Handler) routeBucketGet(req *request) (operation, error) {
 	q := req.query
 	switch {
+	case q.Has("cors"):
+		return h.getBucketCors, nil
 	case q.Has("location"):
 		return h.getBucketLocation, nil
+	case q.Has("policy"):
+		return h.getBucketPolicy, nil
+	case q.Has("policyStatus"):
+		return h.getBucketPolicyStatus, nil
 	case q.Has("tagging"):
 		return h.getBucketTagging, nil
 	case q.Has("uploads"):
@@ -94,6 +109,8 @@ func (h *Handler) routeObject(req *request) (operation, error) {
 		return h.routeObjectPut(req)
 	case http.MethodGet:
 		switch {
+		case q.Has("attributes"):
+			return h.getObjectAttributes, nil
 		case q.Has("tagging"):
 			return h.getObjectTagging, nil
 		case q.Has("uploadId"):
@@ -170,8 +187,16 @@ func servedSubresource(req *request, name string) bool {
 		return bucketLevel && (method == http.MethodGet || method == http.MethodPut)
 	case "versions":
 		return bucketLevel && method == http.MethodGet
-	case "location":
+	case "location", "policyStatus":
 		return bucketLevel && method == http.MethodGet
+	case "policy":
+		return bucketLevel && (method == http.MethodGet || method == http.MethodPut ||
+			method == http.MethodDelete)
+	case "attributes":
+		return !bucketLevel && method == http.MethodGet
+	case "cors":
+		return bucketLevel && (method == http.MethodGet || method == http.MethodPut ||
+			method == http.MethodDelete)
 	case "delete":
 		return bucketLevel && method == http.MethodPost
 	case "tagging":

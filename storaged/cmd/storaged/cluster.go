@@ -23,10 +23,16 @@ type store struct {
 	layer object.Layer
 	rpc   http.Handler // nil on a single node
 	peers []*rpc.Peer
+	heal  *healing
+	// noMetrics turns /strata/metrics off (--metrics=false).
+	noMetrics bool
 }
 
 // close releases the layer's background work and the peers' connections.
 func (s *store) close() {
+	if s.heal != nil {
+		s.heal.close()
+	}
 	if c, ok := s.layer.(interface{ Close() error }); ok {
 		_ = c.Close()
 	}
@@ -38,6 +44,7 @@ func (s *store) close() {
 // handler routes the RPC's paths to the RPC and everything else to s3. It
 // matches the prefix itself: a ServeMux would clean S3 keys' paths.
 func (s *store) handler(s3 http.Handler) http.Handler {
+	s3 = s.withAdmin(s3)
 	if s.rpc == nil {
 		return s3
 	}
@@ -54,19 +61,21 @@ func (s *store) handler(s3 http.Handler) http.Handler {
 // node, the sets of the topology otherwise.
 func openStore(opts options, certs *certReloader, logger hclog.Logger) (*store, error) {
 	if opts.cluster == nil {
-		layer, err := openLayer(opts.drives, opts.parity, logger.Named("erasure"))
+		layer, heal, err := openLayer(opts.drives, opts.parity, opts.heal,
+			logger.Named("erasure"))
 		if err != nil {
 			return nil, err
 		}
-		return &store{layer: layer}, nil
+		return &store{layer: layer, heal: heal}, nil
 	}
-	return openCluster(opts.cluster, certs, logger)
+	return openCluster(opts.cluster, certs, opts.heal, logger)
 }
 
 // openCluster builds every erasure set of the topology from this node's
 // drives and its peers' drives, the RPC handler that serves this node's
 // drives and locks to the peers, and the layer over the sets.
-func openCluster(c *clusterOptions, certs *certReloader, logger hclog.Logger) (*store, error) {
+func openCluster(c *clusterOptions, certs *certReloader, heal healOptions,
+	logger hclog.Logger) (*store, error) {
 	topo := c.topology
 	roots, err := loadCA(c.tlsCA)
 	if err != nil {
@@ -82,22 +91,26 @@ func openCluster(c *clusterOptions, certs *certReloader, logger hclog.Logger) (*
 			st.peers = append(st.peers, p)
 		}
 	}
-	built, local, err := buildSets(topo, peers, logger)
+	fresh, queues := freshLocalDrives(topo), newHealQueues(len(topo.sets))
+	built, local, err := buildSets(topo, peers, queues, logger)
 	if err != nil {
 		return nil, err
 	}
 	locks := rpc.NewLockTable()
 	if st.rpc, err = rpc.NewHandler(rpc.HandlerConfig{Drives: local, ClientCAs: roots,
-		Nodes: topo.nodeNames(), Locks: locks}); err != nil {
+		GetClientCAs: certs.roots, Nodes: topo.nodeNames(), Locks: locks}); err != nil {
 		return nil, err
 	}
 	locker, err := rpc.NewLocker(rpc.LockerConfig{Local: locks, Peers: st.peers})
 	if err != nil {
 		return nil, err
 	}
-	// TODO: buckets are not recreated on replaced drives of multi-node
-	// tenants yet (single nodes do it at start); until then such a drive
-	// gets no new shards and costs one drive of redundancy.
+	// A replaced drive gets its buckets back from its drive heal job.
+	st.heal, err = startHealing(clusterHealSets(topo, built, queues, fresh), heal,
+		sets.ObjectLock(locker), logger.Named("heal"))
+	if err != nil {
+		return nil, err
+	}
 	st.layer, err = layerOver(built, locker)
 	return st, err
 }
@@ -105,7 +118,7 @@ func openCluster(c *clusterOptions, certs *certReloader, logger hclog.Logger) (*
 // buildSets builds the topology's erasure sets and returns them with this
 // node's drives by RPC drive ID. At least one of this node's drives must
 // open, as on a single node.
-func buildSets(topo *topology, peers map[string]*rpc.Peer,
+func buildSets(topo *topology, peers map[string]*rpc.Peer, queues []*erasure.HealQueue,
 	logger hclog.Logger) ([]*erasure.Set, map[string]erasure.Drive, error) {
 	local := map[string]erasure.Drive{}
 	built := make([]*erasure.Set, len(topo.sets))
@@ -115,7 +128,8 @@ func buildSets(topo *topology, peers map[string]*rpc.Peer,
 			return nil, nil, err
 		}
 		built[i], err = erasure.New(erasure.Config{Drives: drives, Parity: topo.parity,
-			OnDegraded: logDegraded(logger.Named("erasure"), sl.id, drives)})
+			OnDegraded: degradedTo(logDegraded(logger.Named("erasure"), sl.id, drives),
+				queues[i])})
 		if err != nil {
 			return nil, nil, fmt.Errorf("building erasure set %s: %w", sl.id, err)
 		}
@@ -138,7 +152,7 @@ func newPeers(topo *topology, roots *x509.CertPool,
 			continue
 		}
 		p, err := rpc.NewPeer(rpc.PeerConfig{Node: n.Name, Endpoint: n.Endpoint,
-			RootCAs: roots, GetClientCertificate: certs.getClient})
+			RootCAs: roots, GetRootCAs: certs.roots, GetClientCertificate: certs.getClient})
 		if err != nil {
 			return nil, fmt.Errorf("node %s: %w", n.Name, err)
 		}

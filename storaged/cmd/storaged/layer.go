@@ -13,26 +13,37 @@ import (
 
 // openLayer builds the object layer: one erasure set over the drive
 // directories, in the order given (the order is the set's layout and
-// must stay the same across restarts). Drives that fail are reported at
-// warn as objects are served from the others.
-func openLayer(dirs []string, parity int, logger hclog.Logger) (object.Layer, error) {
+// must stay the same across restarts), and its healing. Drives that fail
+// are reported at warn as objects are served from the others, and the
+// objects queued for healing.
+func openLayer(dirs []string, parity int, heal healOptions,
+	logger hclog.Logger) (object.Layer, *healing, error) {
+	hs := healSet{name: "0", queue: erasure.NewHealQueue(0), scan: true, dirs: dirs,
+		fresh: make([]bool, len(dirs))}
+	for i, dir := range dirs {
+		hs.fresh[i] = isFresh(dir)
+	}
 	drives, err := erasure.OpenLocalDrives("", dirs)
 	if err != nil {
-		return nil, fmt.Errorf("opening the drive directories: %w", err)
+		return nil, nil, fmt.Errorf("opening the drive directories: %w", err)
 	}
-	set, err := erasure.New(erasure.Config{
+	hs.set, err = erasure.New(erasure.Config{
 		Drives: drives,
 		Parity: parity,
-		OnDegraded: func(d erasure.Degraded) {
+		OnDegraded: degradedTo(func(d erasure.Degraded) {
 			logger.Warn("object served with failed drives", "bucket", d.Bucket, "key", d.Key,
 				"failed_drives", failedDrives(d.Failures, dirs))
-		},
+		}, hs.queue),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("building the erasure set: %w", err)
+		return nil, nil, fmt.Errorf("building the erasure set: %w", err)
 	}
-	healBuckets(set, logger)
-	return object.NewErasureLayer(set), nil
+	healBuckets(hs.set, logger)
+	h, err := startHealing([]healSet{hs}, heal, nil, logger.Named("heal"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return object.NewErasureLayer(hs.set), h, nil
 }
 
 // healBuckets puts back the buckets that replaced (empty) drives lack, so

@@ -16,7 +16,10 @@
 // flag given on the command line wins. Bad flags exit with status 2 and a
 // message that says what to fix; a failure while running exits with 1.
 // SIGTERM and SIGINT shut the server down gracefully; SIGHUP reloads the
-// TLS certificate and key from their files, for rotation without restart.
+// TLS certificate and key from their files, for rotation without restart,
+// and the --access-keys-file (a file that fails to load is logged and the
+// previous keys stay). Keys of that file other than the root key may do
+// what their identity policies and the buckets' policies allow.
 package main
 
 import (

@@ -28,9 +28,14 @@ const (
 	envCredentialsFile = "STORAGED_CREDENTIALS_FILE"
 	envLogLevel        = "STORAGED_LOG_LEVEL"
 	envLogJSON         = "STORAGED_LOG_JSON"
+	envMetrics         = "STORAGED_METRICS"
 	envTopology        = "STORAGED_TOPOLOGY"
 	envNodeName        = "STORAGED_NODE_NAME"
 	envTLSCA           = "STORAGED_TLS_CA"
+	envRPCTLSCert      = "STORAGED_RPC_TLS_CERT"
+	envRPCTLSKey       = "STORAGED_RPC_TLS_KEY"
+	// envDomains gives --domain: a comma-separated list.
+	envDomains = "STRATA_DOMAINS"
 	// envRootAccessKeyID and envRootSecretAccessKey give the root key pair
 	// when no credentials file is named.
 	envRootAccessKeyID     = "STRATA_ROOT_ACCESS_KEY_ID"
@@ -57,9 +62,24 @@ type options struct {
 	credentials  s3api.Credentials
 	logLevel     hclog.Level
 	logJSON      bool
+	// metrics serves /strata/metrics.
+	metrics bool
 	// cluster is set when the node is one of several (--topology); drives
 	// and parity then come from it.
 	cluster *clusterOptions
+	// domains are the DNS names under which buckets are addressed
+	// virtual-hosted style (--domain); empty means path style only.
+	domains []string
+	// rpcTLSCert and rpcTLSKey are the node certificate, from the tenant's
+	// CA, for the drive RPC and for clients that name the node by SNI; by
+	// default the --tls-cert pair.
+	rpcTLSCert, rpcTLSKey string
+	// heal is --heal-rate and --scan-interval.
+	heal healOptions
+	// accessKeysFile is --access-keys-file, "" when not given;
+	// accessKeys are its keys as loaded at start.
+	accessKeysFile string
+	accessKeys     *s3api.StaticKeys
 }
 
 // clusterOptions are the options of a node of a multi-node tenant.
@@ -74,8 +94,12 @@ type clusterOptions struct {
 type rawFlags struct {
 	listen, tlsCert, tlsKey, region, credentialsFile, logLevel string
 	topology, nodeName, tlsCA                                  string
-	insecureHTTP, logJSON                                      bool
+	rpcTLSCert, rpcTLSKey                                      string
+	accessKeysFile                                             string
+	healRate, scanInterval                                     string
+	insecureHTTP, logJSON, metrics                             bool
 	drives                                                     driveList
+	domains                                                    domainList
 	parity                                                     int
 }
 
@@ -95,6 +119,40 @@ func (d *driveList) Set(v string) error {
 	return nil
 }
 
+// domainList is the repeatable --domain flag; each value may also be a
+// comma-separated list.
+type domainList []string
+
+func (d *domainList) String() string { return strings.Join(*d, ",") }
+
+func (d *domainList) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			return errors.New("empty domain; give a DNS name such as s3.example.com")
+		}
+		*d = append(*d, p)
+	}
+	return nil
+}
+
+// checkDomains validates the --domain names as DNS names.
+func checkDomains(domains []string) ([]string, error) {
+	var errs []error
+	seen := map[string]bool{}
+	for _, d := range domains {
+		if err := s3api.ValidateDomain(d); err != nil {
+			errs = append(errs, fmt.Errorf("--domain: %w", err))
+		} else if seen[d] {
+			errs = append(errs, fmt.Errorf("--domain %q is given twice", d))
+		}
+		seen[d] = true
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return domains, nil
+}
+
 // parseOptions parses args with environment fallbacks and validates
 // everything, reporting every problem at once.
 func parseOptions(args []string, getenv func(string) string, out io.Writer) (options, error) {
@@ -108,10 +166,13 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 			errs = append(errs, err)
 		}
 	}
-	opts := options{region: raw.region, insecureHTTP: raw.insecureHTTP, logJSON: raw.logJSON}
+	opts := options{region: raw.region, insecureHTTP: raw.insecureHTTP, logJSON: raw.logJSON,
+		metrics: raw.metrics}
 	opts.listen, err = checkListen(raw.listen)
 	collect(err)
 	opts.tlsCert, opts.tlsKey, err = checkTLS(raw)
+	collect(err)
+	opts.rpcTLSCert, opts.rpcTLSKey, err = checkRPCTLS(raw)
 	collect(err)
 	if raw.topology == "" {
 		collect(checkNoCluster(raw))
@@ -120,7 +181,7 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 		opts.parity, err = checkParity(raw.parity, len(opts.drives))
 		collect(err)
 	} else {
-		opts.cluster, err = checkCluster(raw, opts.tlsCert)
+		opts.cluster, err = checkCluster(rawWithRPCCert(raw, opts), opts.rpcTLSCert)
 		collect(err)
 		if opts.cluster != nil {
 			opts.drives = opts.cluster.topology.localDrives()
@@ -131,6 +192,14 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 	opts.credentials, err = loadCredentials(raw.credentialsFile, getenv)
 	collect(err)
 	opts.logLevel, err = checkLogLevel(raw.logLevel)
+	collect(err)
+	if opts.accessKeysFile = raw.accessKeysFile; opts.accessKeysFile != "" {
+		opts.accessKeys, err = loadAccessKeys(raw.accessKeysFile, opts.credentials.AccessKeyID)
+		collect(err)
+	}
+	opts.domains, err = checkDomains(raw.domains)
+	collect(err)
+	opts.heal, err = checkHeal(raw.healRate, raw.scanInterval)
 	collect(err)
 	return opts, errors.Join(errs...)
 }
@@ -161,10 +230,17 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 	fs.StringVar(&raw.credentialsFile, "credentials-file", getenv(envCredentialsFile),
 		"JSON file {\"accessKeyId\",\"secretAccessKey\"}, mode 0600 (env "+envCredentialsFile+
 			"; else "+envRootAccessKeyID+" and "+envRootSecretAccessKey+")")
+	fs.StringVar(&raw.accessKeysFile, "access-keys-file", getenv(envAccessKeysFile),
+		"JSON file {\"keys\":[{\"name\",\"accessKeyId\",\"secretAccessKey\",\"policy\"}]} "+
+			"of keys besides the root key, each with an IAM identity policy; mode 0600, "+
+			"reloaded on SIGHUP (env "+envAccessKeysFile+")")
 	fs.StringVar(&raw.logLevel, "log-level", envOr(getenv, envLogLevel, defaultLogLevel),
 		"trace, debug, info, warn or error (env "+envLogLevel+")")
 	fs.BoolVar(&raw.logJSON, "log-json", envBools[envLogJSON],
 		"write logs as JSON lines (env "+envLogJSON+")")
+	fs.BoolVar(&raw.metrics, "metrics", envBools[envMetrics],
+		"serve Prometheus metrics at /strata/metrics without authentication; "+
+			"--metrics=false turns them off (env "+envMetrics+")")
 	fs.StringVar(&raw.topology, "topology", getenv(envTopology),
 		"JSON file of a multi-node tenant's nodes and drives; replaces --drive and "+
 			"--parity (env "+envTopology+")")
@@ -173,6 +249,19 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 	fs.StringVar(&raw.tlsCA, "tls-ca", getenv(envTLSCA),
 		"PEM file of the tenant's CA, which signs every node's certificate; required "+
 			"with --topology (env "+envTLSCA+")")
+	fs.Var(&raw.domains, "domain", "DNS name under which buckets are addressed "+
+		"virtual-hosted style (<bucket>.<domain>); repeat it or give a comma-separated "+
+		"list (env "+envDomains+")")
+	fs.StringVar(&raw.rpcTLSCert, "rpc-tls-cert", getenv(envRPCTLSCert),
+		"PEM node certificate from the tenant's CA, for the drive RPC and for clients "+
+			"that ask for a node name by SNI; default --tls-cert (env "+envRPCTLSCert+")")
+	fs.StringVar(&raw.rpcTLSKey, "rpc-tls-key", getenv(envRPCTLSKey),
+		"PEM private key of --rpc-tls-cert; default --tls-key (env "+envRPCTLSKey+")")
+	fs.StringVar(&raw.healRate, "heal-rate", getenv(envHealRate),
+		"objects per second the heal scanner checks; default 100 (env "+envHealRate+")")
+	fs.StringVar(&raw.scanInterval, "scan-interval", getenv(envScanInterval),
+		"pause between heal scanner cycles, e.g. 1h (the default); 0 turns the scanner "+
+			"off (env "+envScanInterval+")")
 	if err := fs.Parse(args); err != nil {
 		return raw, err
 	}
@@ -185,7 +274,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 // envBools parses the boolean environment variables.
 func envBools(getenv func(string) string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for _, name := range []string{envInsecureHTTP, envLogJSON} {
+	out[envMetrics] = true
+	for _, name := range []string{envInsecureHTTP, envLogJSON, envMetrics} {
 		v := getenv(name)
 		if v == "" {
 			continue
@@ -207,6 +297,11 @@ func applyEnvFallbacks(raw *rawFlags, fs *flag.FlagSet, getenv func(string) stri
 	if !given["drive"] && getenv(envDrives) != "" {
 		if err := raw.drives.Set(getenv(envDrives)); err != nil {
 			return fmt.Errorf("%s: %w", envDrives, err)
+		}
+	}
+	if !given["domain"] && getenv(envDomains) != "" {
+		if err := raw.domains.Set(getenv(envDomains)); err != nil {
+			return fmt.Errorf("%s: %w", envDomains, err)
 		}
 	}
 	if !given["parity"] && getenv(envParity) != "" {
@@ -310,6 +405,33 @@ func checkTLS(raw rawFlags) (string, string, error) {
 		return "", "", fmt.Errorf("--tls-cert %q / --tls-key %q: %w", raw.tlsCert, raw.tlsKey, err)
 	}
 	return raw.tlsCert, raw.tlsKey, nil
+}
+
+// checkRPCTLS returns the node certificate pair: --rpc-tls-cert and
+// --rpc-tls-key, both or neither, defaulting to the --tls-cert pair.
+func checkRPCTLS(raw rawFlags) (string, string, error) {
+	switch {
+	case raw.rpcTLSCert == "" && raw.rpcTLSKey == "":
+		return raw.tlsCert, raw.tlsKey, nil
+	case raw.insecureHTTP:
+		return "", "", errors.New("--insecure-http cannot be combined with --rpc-tls-cert " +
+			"or --rpc-tls-key: choose HTTPS or plain HTTP")
+	case raw.rpcTLSCert == "" || raw.rpcTLSKey == "":
+		return "", "", errors.New("--rpc-tls-cert and --rpc-tls-key go together: give both, " +
+			"or neither to use the --tls-cert pair")
+	}
+	if _, err := tls.LoadX509KeyPair(raw.rpcTLSCert, raw.rpcTLSKey); err != nil {
+		return "", "", fmt.Errorf("--rpc-tls-cert %q / --rpc-tls-key %q: %w", raw.rpcTLSCert,
+			raw.rpcTLSKey, err)
+	}
+	return raw.rpcTLSCert, raw.rpcTLSKey, nil
+}
+
+// rawWithRPCCert returns raw with the node certificate pair in place of
+// the --tls-cert pair: that is the one the other nodes check.
+func rawWithRPCCert(raw rawFlags, opts options) rawFlags {
+	raw.tlsCert, raw.tlsKey = opts.rpcTLSCert, opts.rpcTLSKey
+	return raw
 }
 
 func checkRegion(region string) error {

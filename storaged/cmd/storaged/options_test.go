@@ -115,6 +115,14 @@ func TestParseOptionsAccepts(t *testing.T) {
 			append([]string{"--drive", "/a,/b", "--log-level", "debug", "--log-json"}, base...), nil,
 			func(o options) string { return o.logLevel.String() + " " + boolStr(o.logJSON) },
 			"debug true"},
+		{"metrics are on unless turned off", append([]string{"--drive", "/a,/b"}, base...), nil,
+			func(o options) string { return boolStr(o.metrics) }, "true"},
+		{"--metrics=false turns metrics off",
+			append([]string{"--drive", "/a,/b", "--metrics=false"}, base...), nil,
+			func(o options) string { return boolStr(o.metrics) }, "false"},
+		{"the environment turns metrics off", append([]string{"--drive", "/a,/b"}, base...),
+			env{envMetrics: "false"}, func(o options) string { return boolStr(o.metrics) },
+			"false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

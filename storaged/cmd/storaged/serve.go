@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -48,10 +49,13 @@ func serve(ctx context.Context, opts options, logger hclog.Logger) error {
 	}
 	defer st.close()
 	handler, err := s3api.New(s3api.Config{Region: opts.region, Credentials: opts.credentials,
-		Layer: st.layer, Logger: logger.Named("s3")})
+		Keys:    keyStore(ctx, opts, logger),
+		Domains: opts.domains,
+		Layer:   st.layer, Logger: logger.Named("s3")})
 	if err != nil {
 		return fmt.Errorf("configuring the S3 API: %w", err)
 	}
+	st.noMetrics = !opts.metrics
 	srv := &http.Server{
 		Handler:           st.handler(handler),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -83,7 +87,9 @@ func loadCerts(ctx context.Context, opts options, logger hclog.Logger) (*certRel
 	if opts.insecureHTTP {
 		return nil, nil
 	}
-	certs, err := newCertReloader(opts.tlsCert, opts.tlsKey)
+	certs, err := newCertReloader(certFiles{cert: opts.tlsCert, key: opts.tlsKey,
+		rpcCert: opts.rpcTLSCert, rpcKey: opts.rpcTLSKey, ca: clusterCA(opts),
+		nodes: clusterNodes(opts)})
 	if err != nil {
 		return nil, err
 	}
@@ -138,43 +144,118 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener,
 	return nil
 }
 
-// certReloader serves the TLS certificate and reloads it on SIGHUP.
-type certReloader struct {
-	certFile, keyFile string
-	mu                sync.RWMutex
-	cert              *tls.Certificate
+// certFiles names the files a certReloader loads.
+type certFiles struct {
+	// cert and key are the S3 endpoint's pair.
+	cert, key string
+	// rpcCert and rpcKey are the node's pair from the tenant's CA, for the
+	// drive RPC; they may name the same files as cert and key.
+	rpcCert, rpcKey string
+	// ca is the tenant's CA bundle that peers must chain to ("" on a
+	// single node).
+	ca string
+	// nodes are the tenant's node names: a client that asks for one of
+	// them by SNI gets the node certificate.
+	nodes []string
 }
 
-func newCertReloader(certFile, keyFile string) (*certReloader, error) {
-	c := &certReloader{certFile: certFile, keyFile: keyFile}
+// clusterCA returns the --tls-ca file of a multi-node tenant, or "".
+func clusterCA(opts options) string {
+	if opts.cluster == nil {
+		return ""
+	}
+	return opts.cluster.tlsCA
+}
+
+// clusterNodes returns the topology's node names, or nil.
+func clusterNodes(opts options) []string {
+	if opts.cluster == nil {
+		return nil
+	}
+	return opts.cluster.topology.nodeNames()
+}
+
+// certReloader serves the TLS certificates and the tenant's CA bundle,
+// and reloads them all on SIGHUP. It picks the certificate per connection
+// by SNI: a server name that is a node of the tenant (or the node
+// certificate's common name) gets the node certificate, so that peers and
+// the control plane keep checking it against the tenant's CA while S3
+// clients get the endpoint's certificate, which may be one the user
+// provided.
+type certReloader struct {
+	files certFiles
+	mu    sync.RWMutex
+	cert  *tls.Certificate
+	rpc   *tls.Certificate
+	// rpcNames are the server names that get the node certificate.
+	rpcNames map[string]bool
+	pool     *x509.CertPool
+}
+
+func newCertReloader(files certFiles) (*certReloader, error) {
+	c := &certReloader{files: files}
 	return c, c.load()
 }
 
+// load reads every file and swaps them in at once; on any error nothing
+// changes.
 func (c *certReloader) load() error {
-	cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+	cert, err := tls.LoadX509KeyPair(c.files.cert, c.files.key)
 	if err != nil {
 		return fmt.Errorf("loading the TLS certificate: %w", err)
 	}
+	rpc, err := tls.LoadX509KeyPair(c.files.rpcCert, c.files.rpcKey)
+	if err != nil {
+		return fmt.Errorf("loading the node certificate: %w", err)
+	}
+	names := map[string]bool{}
+	for _, n := range c.files.nodes {
+		names[n] = true
+	}
+	if rpc.Leaf != nil && rpc.Leaf.Subject.CommonName != "" {
+		names[rpc.Leaf.Subject.CommonName] = true
+	}
+	var pool *x509.CertPool
+	if c.files.ca != "" {
+		if pool, err = loadCA(c.files.ca); err != nil {
+			return err
+		}
+	}
 	c.mu.Lock()
-	c.cert = &cert
+	c.cert, c.rpc, c.rpcNames, c.pool = &cert, &rpc, names, pool
 	c.mu.Unlock()
 	return nil
 }
 
-func (c *certReloader) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+// get returns the node certificate to a client that names a node by SNI
+// and the endpoint's certificate to any other.
+func (c *certReloader) get(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if hello != nil && c.rpcNames[hello.ServerName] {
+		return c.rpc, nil
+	}
 	return c.cert, nil
 }
 
-// getClient returns the same certificate for the drive RPC's client side:
+// getClient returns the node certificate for the drive RPC's client side:
 // a node is one identity to its peers, in both directions.
 func (c *certReloader) getClient(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-	return c.get(nil)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.rpc, nil
 }
 
-// reloadOnHangup reloads the certificate on each SIGHUP until ctx ends;
-// a failed reload keeps the current certificate.
+// roots returns the tenant's CA bundle as last loaded: during a CA
+// rotation it holds the old and the new CA.
+func (c *certReloader) roots() *x509.CertPool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.pool
+}
+
+// reloadOnHangup reloads the certificates and the CA bundle on each
+// SIGHUP until ctx ends; a failed reload keeps the current ones.
 func (c *certReloader) reloadOnHangup(ctx context.Context, logger hclog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -188,7 +269,8 @@ func (c *certReloader) reloadOnHangup(ctx context.Context, logger hclog.Logger) 
 				logger.Error("TLS certificate reload failed; keeping the current one", "error", err)
 				continue
 			}
-			logger.Info("TLS certificate reloaded", "cert", c.certFile)
+			logger.Info("TLS certificates reloaded", "cert", c.files.cert,
+				"node_cert", c.files.rpcCert, "ca", c.files.ca)
 		}
 	}
 }

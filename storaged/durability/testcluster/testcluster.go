@@ -51,6 +51,8 @@ type Config struct {
 	Nodes, DrivesPerNode int
 	// Parity is the erasure parity of every set.
 	Parity int
+	// Args are extra flags given to every node, e.g. --scan-interval 0.
+	Args []string
 }
 
 // Cluster is a running tenant. Its fields are set by Start.
@@ -104,6 +106,7 @@ func Start(t testing.TB, cfg Config) *Cluster {
 			"--tls-ca", c.CAFile, "--tls-cert", filepath.Join(n.Dir, "cert.pem"),
 			"--tls-key", filepath.Join(n.Dir, "key.pem"), "--credentials-file", creds,
 			"--region", Region, "--log-json", "--log-level", "debug"}
+		n.args = append(n.args, cfg.Args...)
 	}
 	t.Cleanup(func() { c.stopAll(t) })
 	for i := range c.Nodes {
@@ -250,6 +253,24 @@ func (c *Cluster) Kill(t testing.TB, i int) {
 	<-n.exited
 }
 
+// Stop sends SIGTERM to node i and waits for it to exit, with SIGKILL
+// after a while; a node that stops this way releases what it holds.
+func (c *Cluster) Stop(t testing.TB, i int) {
+	t.Helper()
+	n := c.Nodes[i]
+	if !c.Running(i) {
+		t.Fatalf("%s is not running", n.Name)
+	}
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.exited:
+	case <-time.After(stopTimeout):
+		_ = n.cmd.Process.Kill()
+		<-n.exited
+		t.Errorf("%s did not stop within %s of SIGTERM", n.Name, stopTimeout)
+	}
+}
+
 // Restart starts node i again, on the same port with the same drives, and
 // waits until it is ready.
 func (c *Cluster) Restart(t testing.TB, i int) {
@@ -259,6 +280,21 @@ func (c *Cluster) Restart(t testing.TB, i int) {
 	}
 	c.start(t, i)
 	c.WaitReady(t, i)
+}
+
+// RestartAll starts every node that does not run, all at once, and waits
+// until every node is ready: after the whole tenant was killed, no node is
+// ready until a quorum of the others runs too.
+func (c *Cluster) RestartAll(t testing.TB) {
+	t.Helper()
+	for i := range c.Nodes {
+		if !c.Running(i) {
+			c.start(t, i)
+		}
+	}
+	for i := range c.Nodes {
+		c.WaitReady(t, i)
+	}
 }
 
 // WaitReady waits until node i answers its readiness check.

@@ -68,8 +68,11 @@ func Build(dir string) (string, error) {
 
 // Start runs the storaged binary bin with 4 drives, parity 2 and real TLS
 // on a free loopback port, in a temporary folder of t, and stops it
-// (gracefully, checking its exit) when t ends.
-func Start(t testing.TB, bin string) *Server {
+// (gracefully, checking its exit) when t ends. extra flags go at the end of
+// its command line. Its certificate covers 127.0.0.1, localhost,
+// s3.localhost and *.s3.localhost, so that --domain s3.localhost serves
+// virtual-hosted buckets.
+func Start(t testing.TB, bin string, extra ...string) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	pki := writeTLS(t, dir)
@@ -86,7 +89,7 @@ func Start(t testing.TB, bin string) *Server {
 		args = append(args, "--drive", d)
 		dirs = append(dirs, d)
 	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Env = CleanEnv()
 	logs := &LogBuffer{}
 	addr := startAndWait(t, cmd, logs)
