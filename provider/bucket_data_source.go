@@ -30,6 +30,9 @@ type bucketDataModel struct {
 	ForceDestroy types.Bool   `tfsdk:"force_destroy"`
 	Labels       types.Map    `tfsdk:"labels"`
 	Ready        types.Bool   `tfsdk:"ready"`
+	Versioning   types.String `tfsdk:"versioning"`
+	Tags         types.Map    `tfsdk:"tags"`
+	Policy       types.String `tfsdk:"policy"`
 }
 
 // bucketDataType is the object type of one bucket in strata_buckets.
@@ -41,10 +44,18 @@ var bucketDataType = map[string]attr.Type{
 	"force_destroy": types.BoolType,
 	"labels":        types.MapType{ElemType: types.StringType},
 	"ready":         types.BoolType,
+	"versioning":    types.StringType,
+	"tags":          types.MapType{ElemType: types.StringType},
+	"policy":        types.StringType,
 }
 
-// bucketData is the data source view of b.
+// bucketData is the data source view of b, with the settings the control
+// plane observed on the tenant.
 func bucketData(b *model.Bucket) bucketDataModel {
+	s := observedSettings(b, true)
+	if b.Status.Versioning != "" {
+		s.Versioning = b.Status.Versioning
+	}
 	return bucketDataModel{
 		ID:           types.StringValue(childID(b.Spec.Tenant, b.Metadata.Name)),
 		UID:          types.StringValue(b.Metadata.UID),
@@ -53,6 +64,9 @@ func bucketData(b *model.Bucket) bucketDataModel {
 		ForceDestroy: types.BoolValue(b.Spec.ForceDestroy),
 		Labels:       labelsFromAPI(b.Metadata.Labels, types.MapValueMust(types.StringType, nil)),
 		Ready:        types.BoolValue(b.Status.Conditions.IsTrue(model.ConditionReady)),
+		Versioning:   optionalString(s.Versioning, types.StringNull()),
+		Tags:         tagsValue(s.Tags),
+		Policy:       optionalString(s.Policy, types.StringNull()),
 	}
 }
 
@@ -60,6 +74,8 @@ func bucketData(b *model.Bucket) bucketDataModel {
 // name it are required when required is true.
 func bucketDataAttributes(required bool) map[string]schema.Attribute {
 	forceMD := "Whether destroying the bucket through Terraform removes its objects first."
+	tagsMD := "The bucket's S3 tags as the tenant reports them; null when the bucket's " +
+		"spec declares none."
 	attrs := map[string]schema.Attribute{
 		"id":  dsString("The bucket's `tenant/name`.", false),
 		"uid": dsString("The control plane's unique ID of the bucket.", false),
@@ -67,6 +83,12 @@ func bucketDataAttributes(required bool) map[string]schema.Attribute {
 			MarkdownDescription: forceMD},
 		"labels": dsLabels(model.KindBucket),
 		"ready":  dsReady(model.KindBucket),
+		"versioning": dsString("The versioning state the tenant reports: `Enabled` or "+
+			"`Suspended`; null when versioning was never set.", false),
+		"tags": schema.MapAttribute{ElementType: types.StringType, Computed: true,
+			Description: plain(tagsMD), MarkdownDescription: tagsMD},
+		"policy": dsString("The bucket policy the tenant reports, as a JSON string; "+
+			"null when the bucket's spec declares none.", false),
 		"tenant": dsString("The tenant that owns the bucket.", false),
 		"name":   dsString("The bucket's name.", false),
 	}

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,7 +22,10 @@ import (
 // bucketResource manages a Bucket: an S3 bucket of a tenant.
 type bucketResource struct {
 	resourceBase
+	childIdentity
 }
+
+var _ resource.ResourceWithIdentity = (*bucketResource)(nil)
 
 var (
 	_ resource.ResourceWithConfigure   = (*bucketResource)(nil)
@@ -32,13 +37,22 @@ func newBucketResource() resource.Resource { return &bucketResource{} }
 
 // bucketModel is strata_bucket's data.
 type bucketModel struct {
-	ID           types.String   `tfsdk:"id"`
-	UID          types.String   `tfsdk:"uid"`
-	Tenant       types.String   `tfsdk:"tenant"`
-	Name         types.String   `tfsdk:"name"`
-	ForceDestroy types.Bool     `tfsdk:"force_destroy"`
-	Labels       types.Map      `tfsdk:"labels"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+	ID           types.String         `tfsdk:"id"`
+	UID          types.String         `tfsdk:"uid"`
+	Tenant       types.String         `tfsdk:"tenant"`
+	Name         types.String         `tfsdk:"name"`
+	ForceDestroy types.Bool           `tfsdk:"force_destroy"`
+	Labels       types.Map            `tfsdk:"labels"`
+	Versioning   types.String         `tfsdk:"versioning"`
+	Tags         types.Map            `tfsdk:"tags"`
+	Policy       jsontypes.Normalized `tfsdk:"policy"`
+	// ObjectLock, Encryption, Quota and LifecycleRule are not built yet:
+	// a plan that sets them fails, so they are always null.
+	ObjectLock    types.Object   `tfsdk:"object_lock"`
+	Encryption    types.Object   `tfsdk:"encryption"`
+	Quota         types.Object   `tfsdk:"quota"`
+	LifecycleRule types.List     `tfsdk:"lifecycle_rule"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
 
 // Metadata names the resource type strata_bucket.
@@ -55,7 +69,14 @@ func (r *bucketResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 func bucketSchema(ctx context.Context) schema.Schema {
 	md := "An S3 bucket of a Strata tenant. Import it by `tenant/name`, such as " +
-		"`acme/logs`."
+		"`acme/logs`.\n\n" +
+		"The control plane owns the settings declared here (`versioning`, `tags`, " +
+		"`policy`): when someone changes one through S3, it puts the declared value " +
+		"back within its resync period and reports it in the bucket's `DriftRepaired` " +
+		"condition, so the next plan is empty. A setting left out is S3's to manage. " +
+		"Terraform reads the settings the control plane last observed on the tenant, so " +
+		"a plan shows a difference only while the tenant still differs, such as when " +
+		"putting the value back failed."
 
 	tenant := docString("The name of the tenant that owns the bucket. Changing it " +
 		"replaces the bucket.")
@@ -73,30 +94,34 @@ func bucketSchema(ctx context.Context) schema.Schema {
 		"delete marker in it. Without it, destroying a bucket that holds objects waits " +
 		"until they are gone, and fails after `timeouts.delete`. Default `false`."
 
+	attrs := map[string]schema.Attribute{
+		"id":     idAttribute("The bucket's `tenant/name`, as Terraform's ID."),
+		"uid":    uidAttribute(model.KindBucket),
+		"tenant": tenant,
+		"name":   name,
+		"force_destroy": schema.BoolAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(false),
+			Description:         plain(forceMD),
+			MarkdownDescription: forceMD,
+		},
+		"labels":   labelsAttribute(model.KindBucket),
+		"timeouts": timeoutsAttribute(ctx, model.KindBucket),
+	}
+	maps.Copy(attrs, bucketSettingAttributes())
 	return schema.Schema{
 		Description:         plain(md),
 		MarkdownDescription: md,
-		Attributes: map[string]schema.Attribute{
-			"id":     idAttribute("The bucket's `tenant/name`, as Terraform's ID."),
-			"uid":    uidAttribute(model.KindBucket),
-			"tenant": tenant,
-			"name":   name,
-			"force_destroy": schema.BoolAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(false),
-				Description:         plain(forceMD),
-				MarkdownDescription: forceMD,
-			},
-			"labels":   labelsAttribute(model.KindBucket),
-			"timeouts": timeoutsAttribute(ctx, model.KindBucket),
-		},
+		Attributes:          attrs,
 	}
 }
 
 // fromAPI copies what the control plane returned into m. The tenant comes
-// from the request path, so it is kept when the spec leaves it empty.
-func (m *bucketModel) fromAPI(b *model.Bucket) {
+// from the request path, so it is kept when the spec leaves it empty. The
+// settings are the observed ones when observed is true (on read), else the
+// declared ones (after an apply).
+func (m *bucketModel) fromAPI(b *model.Bucket, observed bool) {
 	if b.Spec.Tenant != "" {
 		m.Tenant = types.StringValue(b.Spec.Tenant)
 	}
@@ -105,6 +130,7 @@ func (m *bucketModel) fromAPI(b *model.Bucket) {
 	m.UID = types.StringValue(b.Metadata.UID)
 	m.ForceDestroy = types.BoolValue(b.Spec.ForceDestroy)
 	m.Labels = labelsFromAPI(b.Metadata.Labels, m.Labels)
+	m.settingsFromAPI(b, observed)
 }
 
 // lifecycle is strata_bucket's create, read, update and delete flow.
@@ -123,7 +149,7 @@ func (r *bucketResource) lifecycle() lifecycle[bucketModel, model.Bucket] {
 			return metaProgress(b.Metadata, b.Status.ObservedGeneration, b.Status.Conditions)
 		},
 		fromAPI: func(_ context.Context, m *bucketModel, b *model.Bucket) diag.Diagnostics {
-			m.fromAPI(b)
+			m.fromAPI(b, false)
 			return nil
 		},
 	}
@@ -139,6 +165,10 @@ func (r *bucketResource) put(ctx context.Context, m *bucketModel, _ tfsdk.Config
 	}
 	tenant, name := m.Tenant.ValueString(), m.Name.ValueString()
 	spec := model.BucketSpec{Tenant: tenant, ForceDestroy: m.ForceDestroy.ValueBool()}
+	diags.Append(m.settingsToAPI(ctx, &spec)...)
+	if diags.HasError() {
+		return nil, nil
+	}
 	return r.client.PutBucket(ctx, tenant, name, spec, labels)
 }
 
@@ -148,11 +178,17 @@ func (r *bucketResource) Create(ctx context.Context, req resource.CreateRequest,
 	r.lifecycle().create(ctx, req, resp)
 }
 
-// Read refreshes the bucket; one that is gone, or whose tenant is gone,
-// leaves the state.
+// Read refreshes the bucket with the settings the control plane observed
+// on the tenant; one that is gone, or whose tenant is gone, leaves the
+// state.
 func (r *bucketResource) Read(ctx context.Context, req resource.ReadRequest,
 	resp *resource.ReadResponse) {
-	r.lifecycle().read(ctx, req, resp)
+	l := r.lifecycle()
+	l.fromAPI = func(_ context.Context, m *bucketModel, b *model.Bucket) diag.Diagnostics {
+		m.fromAPI(b, true)
+		return nil
+	}
+	l.read(ctx, req, resp)
 }
 
 // Update puts the changed settings and waits until the bucket is ready.

@@ -19,7 +19,10 @@ import (
 // clusterResource manages a Cluster: where a tenant's storage nodes run.
 type clusterResource struct {
 	resourceBase
+	nameIdentity
 }
+
+var _ resource.ResourceWithIdentity = (*clusterResource)(nil)
 
 var (
 	_ resource.ResourceWithConfigure   = (*clusterResource)(nil)

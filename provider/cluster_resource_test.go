@@ -68,7 +68,7 @@ func readCluster(t *testing.T, c *client.Client) resource.ReadResponse {
 	if diags.HasError() {
 		t.Fatalf("building state: %v", diags)
 	}
-	r := &clusterResource{resourceBase{client: c}}
+	r := &clusterResource{resourceBase: resourceBase{client: c}}
 	resp := resource.ReadResponse{State: state}
 	r.Read(ctx, resource.ReadRequest{State: state}, &resp)
 	return resp
@@ -222,7 +222,7 @@ func TestClusterCreateRefusesAnExistingCluster(t *testing.T) {
 	if diags.HasError() {
 		t.Fatalf("building plan: %v", diags)
 	}
-	r := &clusterResource{resourceBase{client: c}}
+	r := &clusterResource{resourceBase: resourceBase{client: c}}
 	resp := resource.CreateResponse{State: tfsdk.State{Schema: s,
 		Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}}
 	r.Create(ctx, resource.CreateRequest{Plan: plan}, &resp)

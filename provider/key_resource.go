@@ -24,7 +24,10 @@ import (
 // keyResource manages a Key: an encryption key of a tenant.
 type keyResource struct {
 	resourceBase
+	childIdentity
 }
+
+var _ resource.ResourceWithIdentity = (*keyResource)(nil)
 
 var (
 	_ resource.ResourceWithConfigure      = (*keyResource)(nil)

@@ -89,6 +89,8 @@ func (l lifecycle[M, T]) create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	resp.Diagnostics.Append(l.apply(ctx, &plan, req.Config, "create", timeout, &resp.State)...)
+	tenant, name := l.ids(&plan)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, tenant, name)...)
 }
 
 // apply puts m, waits until it is ready and saves what exists, even when
@@ -127,6 +129,8 @@ func (l lifecycle[M, T]) read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	tenant, name := l.ids(&state)
+	// The framework wants the identity even of a resource that is gone.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, tenant, name)...)
 	obj, err := l.get(ctx, tenant, name)
 	if readGone(l.waiter(&state), obj, err) {
 		resp.State.RemoveResource(ctx)
@@ -157,6 +161,8 @@ func (l lifecycle[M, T]) update(ctx context.Context, req resource.UpdateRequest,
 	defer cancel()
 	resp.State.Raw = req.State.Raw.Copy() // kept unless the PUT goes through
 	resp.Diagnostics.Append(l.apply(ctx, &plan, req.Config, "update", timeout, &resp.State)...)
+	tenant, name := l.ids(&plan)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, tenant, name)...)
 }
 
 // delete deletes the resource and waits until it is gone.
@@ -187,11 +193,15 @@ func (l lifecycle[M, T]) delete(ctx context.Context, req resource.DeleteRequest,
 }
 
 // importChild imports a resource that a tenant owns by "tenant/name", such
-// as example; check validates the name.
+// as example, or by its identity; check validates the name.
 func importChild(ctx context.Context, req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse, example, what string,
 	check func(v *model.Violations, field, name string)) {
-	tenant, name, err := parseChildID(req.ID, example, what, check)
+	id, diags := importIDFromIdentity(ctx, req, true)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	tenant, name, err := parseChildID(id, example, what, check)
 	if err != nil {
 		addImportError(&resp.Diagnostics, err, "the "+what+"'s tenant/name, such as "+example)
 		return
@@ -203,10 +213,14 @@ func importChild(ctx context.Context, req resource.ImportStateRequest,
 }
 
 // importName imports a top-level resource of kind by its name, such as
-// example.
+// example, or by its identity.
 func importName(ctx context.Context, req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse, kind, example string) {
-	name, err := parseNameID(kind, req.ID)
+	id, diags := importIDFromIdentity(ctx, req, false)
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	name, err := parseNameID(kind, id)
 	if err != nil {
 		addImportError(&resp.Diagnostics, err, "the "+kind+"'s name, such as "+example)
 		return

@@ -208,6 +208,7 @@ func (p *strataProvider) Resources(context.Context) []func() resource.Resource {
 		newBucketResource,
 		newKeyResource,
 		newTierResource,
+		newAccessKeyResource,
 	}
 }
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -27,7 +28,10 @@ import (
 // nodes, endpoint, certificates and root credentials.
 type tenantResource struct {
 	resourceBase
+	nameIdentity
 }
+
+var _ resource.ResourceWithIdentity = (*tenantResource)(nil)
 
 var (
 	_ resource.ResourceWithConfigure      = (*tenantResource)(nil)
@@ -52,6 +56,11 @@ type tenantModel struct {
 	CABundle        types.String   `tfsdk:"ca_bundle"`
 	AccessKeyID     types.String   `tfsdk:"access_key_id"`
 	SecretAccessKey types.String   `tfsdk:"secret_access_key"`
+	TLS             types.Object   `tfsdk:"tls"`
+	KMS             types.Object   `tfsdk:"kms"`
+	Audit           types.Object   `tfsdk:"audit"`
+	LogTargets      types.List     `tfsdk:"log_targets"`
+	Monitoring      types.Object   `tfsdk:"monitoring"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -135,28 +144,30 @@ func tenantSchema(ctx context.Context) schema.Schema {
 	parity.Optional, parity.Computed = true, true
 	parity.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
 
+	attrs := map[string]schema.Attribute{
+		"id":      idAttribute("The tenant's name, as Terraform's ID."),
+		"uid":     uidAttribute(model.KindTenant),
+		"name":    name,
+		"cluster": cluster,
+		"region":  region,
+		"parity":  parity,
+		"pools":   poolsAttribute(),
+		"labels":  labelsAttribute(model.KindTenant),
+		"endpoint": computedString("The tenant's S3 endpoint URL, such as "+
+			"`https://127.0.0.1:9000`.", false),
+		"ca_bundle": computedString("The PEM of the CA that signed the S3 endpoint's "+
+			"certificate, for `AWS_CA_BUNDLE` or an SDK's TLS settings.", false),
+		"access_key_id": computedString("The access key ID of the tenant's root "+
+			"credentials.", false),
+		"secret_access_key": computedString("The secret access key of the tenant's "+
+			"root credentials.", true),
+		"timeouts": timeoutsAttribute(ctx, model.KindTenant),
+	}
+	maps.Copy(attrs, tenantSettingAttributes())
 	return schema.Schema{
 		Description:         plain(md),
 		MarkdownDescription: md,
-		Attributes: map[string]schema.Attribute{
-			"id":      idAttribute("The tenant's name, as Terraform's ID."),
-			"uid":     uidAttribute(model.KindTenant),
-			"name":    name,
-			"cluster": cluster,
-			"region":  region,
-			"parity":  parity,
-			"pools":   poolsAttribute(),
-			"labels":  labelsAttribute(model.KindTenant),
-			"endpoint": computedString("The tenant's S3 endpoint URL, such as "+
-				"`https://127.0.0.1:9000`.", false),
-			"ca_bundle": computedString("The PEM of the CA that signed the S3 endpoint's "+
-				"certificate, for `AWS_CA_BUNDLE` or an SDK's TLS settings.", false),
-			"access_key_id": computedString("The access key ID of the tenant's root "+
-				"credentials.", false),
-			"secret_access_key": computedString("The secret access key of the tenant's "+
-				"root credentials.", true),
-			"timeouts": timeoutsAttribute(ctx, model.KindTenant),
-		},
+		Attributes:          attrs,
 	}
 }
 
@@ -228,7 +239,9 @@ func validateTenant(ctx context.Context, m tenantModel) diag.Diagnostics {
 		return diags
 	}
 	spec.Default()
-	return configViolations("Invalid tenant", spec.Validate(), unknown.covers)
+	spec.DefaultSettings()
+	vs := append(spec.Validate(), spec.ValidateSettings()...)
+	return configViolations("Invalid tenant", vs, unknown.covers)
 }
 
 // unknownFields names the API fields whose values are not known yet.
@@ -267,6 +280,7 @@ func specFromConfig(ctx context.Context, m tenantModel) (model.TenantSpec, unkno
 		u.cross = true
 	}
 	spec.Parity = int(m.Parity.ValueInt64())
+	settingsFromConfig(ctx, m, &spec, &u)
 	if m.Pools.IsNull() || m.Pools.IsUnknown() {
 		u.add("spec.pools")
 		u.cross = true
@@ -342,6 +356,7 @@ func specFromPlan(ctx context.Context, m tenantModel) (model.TenantSpec, diag.Di
 			Media:           p.Media.ValueString(),
 		})
 	}
+	diags.Append(settingsFromPlan(ctx, m, &spec)...)
 	return spec, diags
 }
 
@@ -373,6 +388,7 @@ func (m *tenantModel) fromAPI(ctx context.Context, t *model.Tenant) diag.Diagnos
 	}
 	var diags diag.Diagnostics
 	m.Pools, diags = types.ListValueFrom(ctx, poolType, pools)
+	diags.Append(m.settingsFromAPI(t)...)
 	return diags
 }
 

@@ -23,7 +23,10 @@ import (
 // tierResource manages a Tier: a remote storage tier of a tenant.
 type tierResource struct {
 	resourceBase
+	childIdentity
 }
+
+var _ resource.ResourceWithIdentity = (*tierResource)(nil)
 
 var (
 	_ resource.ResourceWithConfigure      = (*tierResource)(nil)

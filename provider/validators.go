@@ -2,8 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/strata-storage/strata/controlplane/model"
 )
@@ -83,4 +88,123 @@ func bucketTenantRule() modelRule {
 			return spec.Validate()
 		},
 	}
+}
+
+// versioningRule checks a bucket's versioning state with the model's rule.
+func versioningRule() modelRule {
+	return modelRule{
+		description: "Enabled or Suspended",
+		check: func(s string) model.Violations {
+			var v model.Violations
+			model.ValidateVersioning(&v, "versioning", s)
+			return v
+		},
+	}
+}
+
+// policyRule checks a bucket policy document with the model's rule.
+func policyRule() modelRule {
+	return modelRule{
+		description: "an IAM policy document as a JSON string",
+		check: func(s string) model.Violations {
+			var v model.Violations
+			model.ValidateBucketPolicy(&v, "policy", s)
+			return v
+		},
+	}
+}
+
+// tagsRule checks a bucket's tags against S3's limits with the model's
+// rule.
+type tagsRule struct{}
+
+var _ validator.Map = tagsRule{}
+
+// Description says what the rule accepts.
+func (tagsRule) Description(context.Context) string {
+	return "at most 50 tags; keys of 1 to 128 characters not starting with aws:, values " +
+		"of at most 256 characters"
+}
+
+// MarkdownDescription says what the rule accepts.
+func (r tagsRule) MarkdownDescription(ctx context.Context) string { return r.Description(ctx) }
+
+// ValidateMap checks the known tags and adds one diagnostic per violation.
+func (tagsRule) ValidateMap(ctx context.Context, req validator.MapRequest,
+	resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	tags := map[string]string{}
+	for k, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() {
+			continue
+		}
+		tags[k] = s.ValueString()
+	}
+	var v model.Violations
+	if len(req.ConfigValue.Elements()) > model.MaxBucketTags {
+		v.Add("", "%d tags given: S3 allows at most %d on a bucket",
+			len(req.ConfigValue.Elements()), model.MaxBucketTags)
+	}
+	for k, val := range tags {
+		model.ValidateTag(&v, fmt.Sprintf("tag %q", k), k, val)
+	}
+	for _, f := range v {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value",
+			strings.TrimSpace(f.Field+" "+f.Description)+"\n\n"+adviceInvalid)
+	}
+}
+
+// notBuiltRule refuses, at plan time, a bucket setting whose storage side
+// is not built yet, with the message the API gives (model.NotBuilt*).
+type notBuiltRule struct {
+	message string
+}
+
+var (
+	_ validator.Object = notBuiltRule{}
+	_ validator.List   = notBuiltRule{}
+)
+
+// Description says that the setting cannot be used yet.
+func (r notBuiltRule) Description(context.Context) string {
+	return "must be left out: " + r.message
+}
+
+// MarkdownDescription says that the setting cannot be used yet.
+func (r notBuiltRule) MarkdownDescription(ctx context.Context) string {
+	return r.Description(ctx)
+}
+
+// ValidateObject refuses any value but null.
+func (r notBuiltRule) ValidateObject(_ context.Context, req validator.ObjectRequest,
+	resp *validator.ObjectResponse) {
+	if !req.ConfigValue.IsNull() {
+		r.refuse(req.Path, &resp.Diagnostics)
+	}
+}
+
+// ValidateList refuses any value but null or an empty list.
+func (r notBuiltRule) ValidateList(_ context.Context, req validator.ListRequest,
+	resp *validator.ListResponse) {
+	if !req.ConfigValue.IsNull() && (req.ConfigValue.IsUnknown() ||
+		len(req.ConfigValue.Elements()) > 0) {
+		r.refuse(req.Path, &resp.Diagnostics)
+	}
+}
+
+func (r notBuiltRule) refuse(p path.Path, diags *diag.Diagnostics) {
+	diags.AddAttributeError(p, "Not built yet", capitalize(r.message)+".\n\n"+
+		"Remove it from the configuration; the control plane refuses it with the same "+
+		"message.")
+}
+
+// capitalize upper-cases the first letter of s.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -83,7 +83,9 @@ func tenantKind(s *Server) *tenantKindT {
 			var v model.Violations
 			model.ValidateName(&v, "metadata.name", pathName(r))
 			spec.Default()
-			return append(v, spec.Validate()...)
+			spec.DefaultSettings()
+			v = append(v, spec.Validate()...)
+			return append(v, spec.ValidateSettings()...)
 		},
 		admit:     s.admitTenant,
 		canDelete: s.canDeleteTenant,
@@ -111,6 +113,7 @@ func (s *Server) admitTenant(ctx context.Context, _ *http.Request, old *model.Te
 			"pools to grow a tenant is not supported yet): put every server in one pool",
 			len(spec.Pools))
 	}
+	v = append(v, admitTenantSettings(c, spec)...)
 	if len(v) > 0 {
 		return unprocessable(v)
 	}
@@ -132,6 +135,8 @@ func immutableTenantFields(v *model.Violations, old, spec *model.TenantSpec) {
 		v.Add("spec.parity", "cannot change from %d to %d: stored objects keep the parity "+
 			"they were written with", old.Parity, spec.Parity)
 	}
+	immutableTLSSource(v, old.TLS, spec.TLS)
+	immutableMonitoring(v, old, spec)
 	if !reflect.DeepEqual(old.Pools, spec.Pools) {
 		v.Add("spec.pools", "changing the pools of a running tenant is not supported yet: "+
 			"keep them as they are")
@@ -179,13 +184,19 @@ func prepareBucket(r *http.Request, spec *model.BucketSpec) model.Violations {
 	model.ValidateBucketName(&v, "metadata.name", pathName(r))
 	v = append(v, claimTenant(r, &spec.Tenant)...)
 	spec.Default()
-	return append(v, spec.Validate()...)
+	v = append(v, spec.Validate()...)
+	if spec.Policy != "" {
+		model.ValidatePolicyResources(&v, "spec.policy", spec.Policy, pathName(r))
+	}
+	return v
 }
 
-func (s *Server) admitBucket(ctx context.Context, r *http.Request, _ *model.Bucket,
+func (s *Server) admitBucket(ctx context.Context, r *http.Request, old *model.Bucket,
 	spec *model.BucketSpec) *apiError {
-	_, e := s.liveTenant(ctx, spec.Tenant)
-	return e
+	if _, e := s.liveTenant(ctx, spec.Tenant); e != nil {
+		return e
+	}
+	return admitBucketSettings(old, spec)
 }
 
 // forceParam reads the force query parameter of a DELETE.

@@ -57,6 +57,18 @@ type TenantSpec struct {
 	Parity int `json:"parity,omitempty"`
 	// Pools are the groups of servers that hold the tenant's drives.
 	Pools []Pool `json:"pools"`
+	// TLS says where the S3 endpoint's certificate comes from; nil is the
+	// tenant's internal CA.
+	TLS *TenantTLS `json:"tls,omitempty"`
+	// KMS binds the tenant to a Key for server-side encryption. Not built
+	// yet: refused.
+	KMS *TenantKMS `json:"kms,omitempty"`
+	// Audit sends the S3 audit log to targets. Not built yet: refused.
+	Audit *TenantAudit `json:"audit,omitempty"`
+	// LogTargets receive storaged's logs. Not built yet: refused.
+	LogTargets []LogTarget `json:"logTargets,omitempty"`
+	// Monitoring says how metrics are exposed.
+	Monitoring *TenantMonitoring `json:"monitoring,omitempty"`
 }
 
 // Media kinds of a pool's drives.
@@ -103,7 +115,9 @@ type TenantStatus struct {
 	Conditions         Conditions `json:"conditions,omitempty"`
 	// Endpoint is the S3 endpoint URL.
 	Endpoint string `json:"endpoint,omitempty"`
-	// CABundle is the PEM of the CA that signed the endpoint's certificate.
+	// CABundle is the PEM of the CAs that clients should trust for the
+	// endpoint: the internal CA (both the old and the new one while it
+	// rotates), or the provided certificate's CA bundle.
 	CABundle string `json:"caBundle,omitempty"`
 	// RootCredentials are the tenant's root S3 keys; the tenant's owner
 	// may read them.
@@ -113,6 +127,9 @@ type TenantStatus struct {
 	DrivesOffline   int          `json:"drivesOffline"`
 	// CertificateExpiry is when the endpoint's certificate expires.
 	CertificateExpiry string `json:"certificateExpiry,omitempty"`
+	// CAExpiry is when the tenant's internal CA expires; it is rotated
+	// before then.
+	CAExpiry string `json:"caExpiry,omitempty"`
 }
 
 // Bucket is an S3 bucket of a tenant.
@@ -131,10 +148,39 @@ type BucketSpec struct {
 	// without it, deleting a bucket that holds objects waits, with a
 	// Degraded condition, until the objects are gone.
 	ForceDestroy bool `json:"forceDestroy,omitempty"`
+	// Versioning is "" (never declared: S3's to manage), Enabled or
+	// Suspended. Once declared it cannot go back to "", as S3 cannot
+	// return a bucket to never having had versioning.
+	Versioning string `json:"versioning,omitempty"`
+	// Tags are the bucket's S3 tags. Nil leaves them to S3 (or, when they
+	// were declared before, removes them from the bucket); an empty map
+	// declares that the bucket has no tags.
+	Tags map[string]string `json:"tags,omitzero"`
+	// Policy is the bucket policy, a JSON IAM policy document. Empty leaves
+	// it to S3 (or, when it was declared before, deletes it).
+	Policy string `json:"policy,omitempty"`
+	// ObjectLock is the bucket's default retention. Not built yet: refused.
+	ObjectLock *BucketObjectLock `json:"objectLock,omitempty"`
+	// Encryption is the bucket's default encryption. Not built yet: refused.
+	Encryption *BucketEncryption `json:"encryption,omitempty"`
+	// Quota limits the bucket's size. Not built yet: refused.
+	Quota *BucketQuota `json:"quota,omitempty"`
+	// Lifecycle holds the bucket's expiration and transition rules. Not
+	// built yet: refused.
+	Lifecycle []BucketLifecycleRule `json:"lifecycle,omitempty"`
 }
 
 // BucketStatus is what the control plane observed about a bucket.
 type BucketStatus struct {
 	ObservedGeneration int64      `json:"observedGeneration,omitempty"`
 	Conditions         Conditions `json:"conditions,omitempty"`
+	// Versioning is the versioning state the tenant reported at the last
+	// reconcile: "" (never set), Enabled or Suspended.
+	Versioning string `json:"versioning,omitempty"`
+	// Tags are the tags the tenant reported at the last reconcile, kept
+	// only while the spec declares tags; nil otherwise.
+	Tags map[string]string `json:"tags,omitzero"`
+	// Policy is the policy the tenant reported at the last reconcile, kept
+	// only while the spec declares one.
+	Policy string `json:"policy,omitempty"`
 }

@@ -128,5 +128,6 @@ func (s *BucketSpec) Default() {}
 func (s *BucketSpec) Validate() Violations {
 	var v Violations
 	validateTenantField(&v, s.Tenant, "bucket")
+	s.validateSettings(&v)
 	return v
 }

@@ -1,7 +1,8 @@
 // Package pki is the control plane's certificate authority: it creates CAs
 // (one for the control plane, one per tenant), issues server and client
 // certificates from them, and keeps keys in files readable only by their
-// owner.
+// owner. A tenant's CA rotates before it expires (see Rotation): its
+// ca.pem is then a bundle of the active CA and the ones still trusted.
 //
 // Keys are ECDSA P-256. The package writes files atomically and never logs.
 package pki
@@ -40,42 +41,74 @@ const (
 type CA struct {
 	Cert    *x509.Certificate
 	CertPEM []byte
-	key     *ecdsa.PrivateKey
+	// Others are the other CA certificates that ca.pem holds after the
+	// active one (see Rotation); empty for a CA that never rotated.
+	Others []*x509.Certificate
+	key    *ecdsa.PrivateKey
+}
+
+// BundlePEM returns the PEM of the active CA followed by Others: every CA
+// that clients and peers should trust.
+func (ca *CA) BundlePEM() []byte {
+	out := append([]byte(nil), ca.CertPEM...)
+	for _, c := range ca.Others {
+		out = append(out, pemBlock("CERTIFICATE", c.Raw)...)
+	}
+	return out
 }
 
 // LoadOrCreateCA loads the CA kept in dir (ca.pem and ca-key.pem), or
 // creates one with the given common name when neither file exists.
 func LoadOrCreateCA(dir, commonName string) (*CA, error) {
+	return LoadOrCreateCAFor(dir, commonName, CALifetime)
+}
+
+// LoadOrCreateCAFor is LoadOrCreateCA with the lifetime of a new CA.
+func LoadOrCreateCAFor(dir, commonName string, lifetime time.Duration) (*CA, error) {
 	ca, err := LoadCA(dir)
 	if !errors.Is(err, os.ErrNotExist) {
 		return ca, err
 	}
-	ca, err = NewCA(commonName)
+	ca, err = NewCAFor(commonName, lifetime)
 	if err != nil {
 		return nil, err
 	}
-	keyPEM, err := encodeKey(ca.key)
-	if err != nil {
-		return nil, err
-	}
-	if err := atomicfile.Write(filepath.Join(dir, CAKeyFile), keyPEM, 0o600); err != nil {
+	if err := writeCAKey(filepath.Join(dir, CAKeyFile), ca); err != nil {
 		return nil, err
 	}
 	return ca, atomicfile.Write(filepath.Join(dir, CACertFile), ca.CertPEM, 0o644)
 }
 
-// LoadCA reads the CA kept in dir. It returns an error wrapping
-// os.ErrNotExist when the CA's certificate is not there.
+func writeCAKey(path string, ca *CA) error {
+	keyPEM, err := encodeKey(ca.key)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, keyPEM, 0o600)
+}
+
+// LoadCA reads the CA kept in dir, finishing a promotion that was cut
+// short (see Rotation). It returns an error wrapping os.ErrNotExist when
+// the CA's certificate is not there.
 func LoadCA(dir string) (*CA, error) {
-	certPEM, err := os.ReadFile(filepath.Join(dir, CACertFile))
+	if err := finishPromotion(dir); err != nil {
+		return nil, err
+	}
+	return loadCAFiles(dir, CACertFile, CAKeyFile)
+}
+
+// loadCAFiles reads a CA whose certificate file starts with the CA's own
+// certificate and may go on with others.
+func loadCAFiles(dir, certFile, keyFile string) (*CA, error) {
+	certPEM, err := os.ReadFile(filepath.Join(dir, certFile))
 	if err != nil {
 		return nil, fmt.Errorf("pki: reading CA: %w", err)
 	}
-	keyPEM, err := os.ReadFile(filepath.Join(dir, CAKeyFile))
+	keyPEM, err := os.ReadFile(filepath.Join(dir, keyFile))
 	if err != nil {
 		return nil, fmt.Errorf("pki: reading CA key: %w", err)
 	}
-	cert, err := ParseCert(certPEM)
+	certs, err := ParseCerts(certPEM)
 	if err != nil {
 		return nil, err
 	}
@@ -83,16 +116,25 @@ func LoadCA(dir string) (*CA, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CA{Cert: cert, CertPEM: certPEM, key: key}, nil
+	if !key.PublicKey.Equal(certs[0].PublicKey) {
+		return nil, fmt.Errorf("pki: %s does not hold the key of %s", keyFile, certFile)
+	}
+	return &CA{Cert: certs[0], CertPEM: pemBlock("CERTIFICATE", certs[0].Raw),
+		Others: certs[1:], key: key}, nil
 }
 
-// NewCA creates a self-signed CA in memory.
+// NewCA creates a self-signed CA in memory, valid for CALifetime.
 func NewCA(commonName string) (*CA, error) {
+	return NewCAFor(commonName, CALifetime)
+}
+
+// NewCAFor creates a self-signed CA in memory, valid for lifetime.
+func NewCAFor(commonName string, lifetime time.Duration) (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("pki: generating CA key: %w", err)
 	}
-	tmpl, err := template(commonName, CALifetime)
+	tmpl, err := template(commonName, lifetime)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +205,30 @@ func template(commonName string, lifetime time.Duration) (*x509.Certificate, err
 		NotBefore:    now.Add(-5 * time.Minute),
 		NotAfter:     now.Add(lifetime),
 	}, nil
+}
+
+// ParseCerts decodes every certificate of a PEM file, in order; it fails
+// when there is none.
+func ParseCerts(b []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for {
+		var blk *pem.Block
+		if blk, b = pem.Decode(b); blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("pki: parsing certificate: %w", err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, errors.New("pki: no PEM certificate found")
+	}
+	return certs, nil
 }
 
 // ParseCert decodes the first certificate of a PEM block.

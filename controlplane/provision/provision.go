@@ -34,6 +34,12 @@ type Observed struct {
 	OfflineDrives []string
 	// CertNotAfter is the earliest expiry of the nodes' certificates.
 	CertNotAfter time.Time
+	// CAExpiry is when the tenant's internal CA expires.
+	CAExpiry time.Time
+	// TLSWarning says that a certificate the control plane cannot renew (a
+	// provided one) expires soon, or has expired when TLSExpired is set.
+	TLSWarning string
+	TLSExpired bool
 }
 
 // Provisioner runs the storage nodes of tenants on one kind of cluster.

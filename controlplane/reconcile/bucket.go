@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,8 +18,9 @@ import (
 // Condition types a bucket reports besides the common ones.
 const (
 	// ConditionDriftRepaired is True after the control plane put back
-	// something that was changed behind its back; the message says what
-	// and when.
+	// something that was changed behind its back (the bucket itself, or
+	// its versioning, tags or policy); the reason is BucketRecreated or
+	// SettingsRepaired and the message says what and when.
 	ConditionDriftRepaired = "DriftRepaired"
 )
 
@@ -57,38 +59,81 @@ func (c *Controller) reconcileBucket(ctx context.Context, key string) (time.Dura
 
 func (c *Controller) ensureBucket(ctx context.Context, client *s3.Client, b *model.Bucket,
 	name string) error {
-	exists, err := bucketExists(ctx, client, name)
+	created, err := createBucket(ctx, client, name)
 	if err != nil {
 		return errors.Join(err, c.bucketStatus(ctx, b, false, failureReason(err),
 			err.Error(), err.Error()))
 	}
-	if exists {
-		return c.bucketStatus(ctx, b, true, "Created", "the bucket exists on the tenant", "")
+	recreated := created && b.Status.Conditions.IsTrue(model.ConditionReady)
+	c.logCreated(b, created, recreated)
+	res := syncSettings(ctx, client, b, name)
+	if err := c.reportDrift(ctx, b, recreated, res.changed); err != nil {
+		return err
+	}
+	return errors.Join(res.err, c.bucketSettingsStatus(ctx, b, res))
+}
+
+// logCreated logs that the bucket was created, or created again after it
+// went missing on the tenant.
+func (c *Controller) logCreated(b *model.Bucket, created, recreated bool) {
+	switch {
+	case recreated:
+		c.cfg.Logger.Warn("bucket was missing on its tenant; created it again",
+			"bucket", b.Metadata.Name, "tenant", b.Spec.Tenant)
+	case created:
+		c.cfg.Logger.Info("bucket created", "bucket", b.Metadata.Name, "tenant", b.Spec.Tenant)
+	}
+}
+
+// reportDrift logs and records, in the DriftRepaired condition, what this
+// reconcile put back: the bucket when it was recreated, and the settings
+// that changed when b's generation had been applied before (otherwise they
+// were a new spec being applied, not drift).
+func (c *Controller) reportDrift(ctx context.Context, b *model.Bucket, recreated bool,
+	changed []string) error {
+	if !settingsApplied(b) {
+		changed = nil
+	}
+	if len(changed) > 0 {
+		c.cfg.Logger.Warn("bucket settings differed from the spec on the tenant; put them back",
+			"bucket", b.Metadata.Name, "tenant", b.Spec.Tenant,
+			"settings", strings.Join(changed, ","))
+	}
+	if !recreated && len(changed) == 0 {
+		return nil
+	}
+	return c.recordDriftRepair(ctx, b, recreated, changed)
+}
+
+// createBucket creates the bucket on the tenant unless it exists, and
+// reports whether it created it.
+func createBucket(ctx context.Context, client *s3.Client, name string) (bool, error) {
+	exists, err := bucketExists(ctx, client, name)
+	if err != nil || exists {
+		return false, err
 	}
 	_, err = client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
 	if err != nil && s3Code(err) != "BucketAlreadyOwnedByYou" {
-		err = fmt.Errorf("creating bucket %s on the tenant: %w", name, err)
-		return errors.Join(err, c.bucketStatus(ctx, b, false, failureReason(err),
-			err.Error(), err.Error()))
+		return false, fmt.Errorf("creating bucket %s on the tenant: %w", name, err)
 	}
-	if b.Status.Conditions.IsTrue(model.ConditionReady) {
-		c.cfg.Logger.Warn("bucket was missing on its tenant; created it again",
-			"bucket", b.Metadata.Name, "tenant", b.Spec.Tenant)
-		return c.recordDriftRepair(ctx, b)
-	}
-	c.cfg.Logger.Info("bucket created", "bucket", b.Metadata.Name, "tenant", b.Spec.Tenant)
-	return c.bucketStatus(ctx, b, true, "Created", "the bucket exists on the tenant", "")
+	return err == nil, nil
 }
 
-func (c *Controller) recordDriftRepair(ctx context.Context, b *model.Bucket) error {
+// recordDriftRepair sets the DriftRepaired condition: the control plane
+// created the bucket again, or put back the named settings, or both.
+func (c *Controller) recordDriftRepair(ctx context.Context, b *model.Bucket, recreated bool,
+	settings []string) error {
 	gen := b.Metadata.Generation
+	reason := "SettingsRepaired"
+	if recreated {
+		reason = "BucketRecreated"
+	}
 	key := registry.BucketKey(b.Spec.Tenant, b.Metadata.Name)
 	return setStatus(ctx, c.cfg.Store, model.KindBucket, key, func(b *model.Bucket) {
 		now := time.Now().UTC()
 		b.Status.Conditions = b.Status.Conditions.Set(model.Condition{
-			Type: ConditionDriftRepaired, Status: model.StatusTrue, Reason: "BucketRecreated",
-			Message: "the bucket was missing on the tenant (deleted through S3?) and was " +
-				"created again at " + now.Format(time.RFC3339),
+			Type: ConditionDriftRepaired, Status: model.StatusTrue, Reason: reason,
+			Message:            driftMessage(recreated, settings, now),
 			ObservedGeneration: gen,
 		}, now)
 	})

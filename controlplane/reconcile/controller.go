@@ -2,8 +2,9 @@
 // resource kind. Each loop reads a resource's spec from the store, brings
 // the world towards it (through a Provisioner for tenants, through the
 // tenant's S3 API for buckets, through a KeyBackend for keys, through the
-// target's S3 API for tiers) and records what it saw in the resource's
-// status and conditions.
+// target's S3 API for tiers, through the provisioner's AccessKeyPublisher
+// for access keys) and records what it saw in the resource's status and
+// conditions.
 //
 // Every step is idempotent and safe to repeat after a crash: the loops keep
 // no state of their own beyond their work queues, which a periodic resync
@@ -49,6 +50,9 @@ type Controller struct {
 	queues map[string]*queue
 	funcs  map[string]func(context.Context, string) (time.Duration, error)
 	s3     *s3Clients
+	// accessKeysMu keeps two access keys from publishing their tenant's
+	// keys at once, each with a list that misses the other's change.
+	accessKeysMu sync.Mutex
 }
 
 // New returns a Controller; call Run to start it.
@@ -64,11 +68,12 @@ func New(cfg Config) *Controller {
 	}
 	c := &Controller{cfg: cfg, queues: map[string]*queue{}, s3: newS3Clients()}
 	c.funcs = map[string]func(context.Context, string) (time.Duration, error){
-		model.KindCluster: c.reconcileCluster,
-		model.KindTenant:  c.reconcileTenant,
-		model.KindBucket:  c.reconcileBucket,
-		model.KindKey:     c.reconcileKey,
-		model.KindTier:    c.reconcileTier,
+		model.KindCluster:   c.reconcileCluster,
+		model.KindTenant:    c.reconcileTenant,
+		model.KindBucket:    c.reconcileBucket,
+		model.KindKey:       c.reconcileKey,
+		model.KindTier:      c.reconcileTier,
+		model.KindAccessKey: c.reconcileAccessKey,
 	}
 	for kind := range c.funcs {
 		c.queues[kind] = newQueue()

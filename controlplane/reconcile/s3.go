@@ -6,7 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -133,23 +135,146 @@ func bucketExists(ctx context.Context, c *s3.Client, bucket string) (bool, error
 	return false, fmt.Errorf("asking the tenant for bucket %s: %w", bucket, err)
 }
 
-// emptyBucket deletes every object of the bucket, a page at a time.
+// emptyBucket deletes every object version and delete marker of the
+// bucket, a page at a time; a bucket that never had versioning lists each
+// object once, as its null version.
 func emptyBucket(ctx context.Context, c *s3.Client, bucket string) error {
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	p := s3.NewListObjectVersionsPaginator(c,
+		&s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("listing bucket %s: %w", bucket, err)
+			return fmt.Errorf("listing the versions of bucket %s: %w", bucket, err)
 		}
-		for _, o := range page.Contents {
-			_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{
-				Bucket: aws.String(bucket),
-				Key:    o.Key,
-			})
-			if err != nil {
-				return fmt.Errorf("deleting %s/%s: %w", bucket, aws.ToString(o.Key), err)
+		for _, v := range page.Versions {
+			if err := deleteVersion(ctx, c, bucket, v.Key, v.VersionId); err != nil {
+				return err
 			}
 		}
+		for _, m := range page.DeleteMarkers {
+			if err := deleteVersion(ctx, c, bucket, m.Key, m.VersionId); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deleteVersion deletes one version (or delete marker) of an object.
+func deleteVersion(ctx context.Context, c *s3.Client, bucket string, key,
+	version *string) error {
+	_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{
+		Bucket:    aws.String(bucket),
+		Key:       key,
+		VersionId: version,
+	})
+	if err != nil {
+		return fmt.Errorf("deleting %s/%s version %s: %w", bucket, aws.ToString(key),
+			aws.ToString(version), err)
+	}
+	return nil
+}
+
+// bucketVersioning returns the bucket's versioning state as the tenant
+// reports it: "" (never set), Enabled or Suspended.
+func bucketVersioning(ctx context.Context, c *s3.Client, bucket string) (string, error) {
+	out, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{
+		Bucket: aws.String(bucket),
+	})
+	if err != nil {
+		return "", fmt.Errorf("reading the versioning of bucket %s: %w", bucket, err)
+	}
+	return string(out.Status), nil
+}
+
+// putBucketVersioning sets the bucket's versioning state.
+func putBucketVersioning(ctx context.Context, c *s3.Client, bucket, state string) error {
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{
+		Bucket: aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{
+			Status: types.BucketVersioningStatus(state),
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("setting the versioning of bucket %s to %s: %w", bucket, state, err)
+	}
+	return nil
+}
+
+// bucketTags returns the bucket's tags; a bucket without tags has an
+// empty map.
+func bucketTags(ctx context.Context, c *s3.Client, bucket string) (map[string]string, error) {
+	out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket)})
+	if s3Code(err) == "NoSuchTagSet" {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of bucket %s: %w", bucket, err)
+	}
+	tags := make(map[string]string, len(out.TagSet))
+	for _, t := range out.TagSet {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+// putBucketTags replaces the bucket's tags; no tags deletes them all.
+func putBucketTags(ctx context.Context, c *s3.Client, bucket string,
+	tags map[string]string) error {
+	var err error
+	if len(tags) == 0 {
+		_, err = c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{
+			Bucket: aws.String(bucket),
+		})
+	} else {
+		_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
+			Bucket:  aws.String(bucket),
+			Tagging: &types.Tagging{TagSet: tagSet(tags)},
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("setting the tags of bucket %s: %w", bucket, err)
+	}
+	return nil
+}
+
+// tagSet is tags as S3's tag set, ordered by key.
+func tagSet(tags map[string]string) []types.Tag {
+	set := make([]types.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		set = append(set, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return set
+}
+
+// bucketPolicy returns the bucket's policy document, or "" when it has
+// none.
+func bucketPolicy(ctx context.Context, c *s3.Client, bucket string) (string, error) {
+	out, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
+	if s3Code(err) == "NoSuchBucketPolicy" {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the policy of bucket %s: %w", bucket, err)
+	}
+	return aws.ToString(out.Policy), nil
+}
+
+// putBucketPolicy replaces the bucket's policy; "" deletes it.
+func putBucketPolicy(ctx context.Context, c *s3.Client, bucket, doc string) error {
+	var err error
+	if doc == "" {
+		_, err = c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{
+			Bucket: aws.String(bucket),
+		})
+	} else {
+		_, err = c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{
+			Bucket: aws.String(bucket),
+			Policy: aws.String(doc),
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("setting the policy of bucket %s: %w", bucket, err)
 	}
 	return nil
 }

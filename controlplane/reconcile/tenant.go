@@ -81,12 +81,23 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 		if !obs.CertNotAfter.IsZero() {
 			s.CertificateExpiry = obs.CertNotAfter.UTC().Format(time.RFC3339)
 		}
+		if !obs.CAExpiry.IsZero() {
+			s.CAExpiry = obs.CAExpiry.UTC().Format(time.RFC3339)
+		}
+		if obs.Ready && obs.TLSExpired {
+			setConditions(&s.Conditions, &s.ObservedGeneration, gen, false,
+				"CertificateExpired", obs.TLSWarning, obs.TLSWarning)
+			return
+		}
 		if obs.Ready {
-			msg := offlineMessage(obs.OfflineDrives)
+			reason, msg := "DrivesOffline", offlineMessage(obs.OfflineDrives)
+			if msg == "" && obs.TLSWarning != "" {
+				reason, msg = "CertificateExpiring", obs.TLSWarning
+			}
 			setConditions(&s.Conditions, &s.ObservedGeneration, gen, true, "Running",
 				fmt.Sprintf("%d node(s) serving S3 at %s", len(obs.Nodes), obs.Endpoint), msg)
 			if msg != "" {
-				s.Conditions.Get(model.ConditionDegraded).Reason = "DrivesOffline"
+				s.Conditions.Get(model.ConditionDegraded).Reason = reason
 			}
 			return
 		}
@@ -163,7 +174,8 @@ func (c *Controller) notifyBuckets(ctx context.Context, tenant string) {
 // deleteChildren removes the records of every resource the tenant owns. A
 // key's material goes before its record, so that no material outlives it.
 func (c *Controller) deleteChildren(ctx context.Context, tenant string) error {
-	for _, kind := range []string{model.KindBucket, model.KindTier, model.KindKey} {
+	for _, kind := range []string{model.KindBucket, model.KindTier, model.KindKey,
+		model.KindAccessKey} {
 		recs, err := c.cfg.Store.List(ctx, kind, registry.ChildPrefix(tenant), "", 0)
 		if err != nil {
 			return err

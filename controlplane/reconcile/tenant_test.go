@@ -56,3 +56,57 @@ func TestDeletingATenantDeletesItsKeysTiersAndKeyMaterial(t *testing.T) {
 		}
 	}
 }
+
+func TestTenantStatusShowsCertificatesTheControlPlaneCannotRenew(t *testing.T) {
+	t.Parallel()
+	caExpiry := time.Date(2036, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name               string
+		warning            string
+		expired            bool
+		wantReady          bool
+		wantDegradedReason string
+	}{
+		{"a certificate far from expiry leaves the tenant as it is", "", false, true,
+			"AsExpected"},
+		{"a provided certificate that expires soon degrades the tenant", "expires at X",
+			false, true, "CertificateExpiring"},
+		{"an expired provided certificate makes the tenant not ready", "expired at X",
+			true, false, "CertificateExpired"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newKeyFixture(t)
+			ctx := context.Background()
+			tenant := &model.Tenant{Metadata: model.Metadata{Name: "acme", Generation: 1},
+				Spec: model.TenantSpec{Cluster: "local"}}
+			if _, err := registry.Put(ctx, f.st, model.KindTenant, "acme", tenant,
+				store.AnyRevision); err != nil {
+				t.Fatal(err)
+			}
+			obs := provision.Observed{Ready: true, Endpoint: "https://127.0.0.1:1",
+				CAExpiry: caExpiry, TLSWarning: tt.warning, TLSExpired: tt.expired}
+			if err := f.ctrl.recordTenant(ctx, tenant, obs); err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := registry.Get[model.Tenant, model.TenantSpec](ctx, f.st,
+				model.KindTenant, "acme")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := got.Status
+			if s.CAExpiry != "2036-01-02T03:04:05Z" {
+				t.Errorf("caExpiry: got %q, want 2036-01-02T03:04:05Z", s.CAExpiry)
+			}
+			if ready := s.Conditions.IsTrue(model.ConditionReady); ready != tt.wantReady {
+				t.Errorf("Ready: got %v, want %v", ready, tt.wantReady)
+			}
+			deg := s.Conditions.Get(model.ConditionDegraded)
+			if deg == nil || deg.Reason != tt.wantDegradedReason || deg.Message != tt.warning {
+				t.Errorf("Degraded: got %+v, want reason %q and message %q", deg,
+					tt.wantDegradedReason, tt.warning)
+			}
+		})
+	}
+}

@@ -57,6 +57,7 @@ type serveConfig struct {
 	store, etcdPrefix                       string
 	resync, leaseTTL                        time.Duration
 	certLifetime, certRenewBefore           time.Duration
+	caLifetime, caRenewBefore               time.Duration
 }
 
 func parseServe(args []string) (serveConfig, error) {
@@ -82,6 +83,11 @@ func parseServe(args []string) (serveConfig, error) {
 		"how long storage nodes' certificates are valid")
 	fs.DurationVar(&c.certRenewBefore, "cert-renew-before", local.DefaultRenewBefore,
 		"how long before expiry a node's certificate is replaced (the node reloads it)")
+	fs.DurationVar(&c.caLifetime, "ca-lifetime", local.DefaultCALifetime,
+		"how long a tenant's CA is valid")
+	fs.DurationVar(&c.caRenewBefore, "ca-renew-before", local.DefaultCARenewBefore,
+		"how long before a tenant CA expires its successor is published in the tenant's "+
+			"CA bundle; nodes get certificates of the new CA from half that before expiry")
 	fs.String("config", os.Getenv(envConfig), "a YAML or JSON file whose keys are these "+
 		"flags' names; the environment and the command line win over it ($"+envConfig+")")
 	if path := configPath(args); path != "" {
@@ -164,7 +170,8 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 	}
 	prov, err := local.New(local.Config{StateDir: cfg.stateDir, StoragedBin: cfg.storagedBin,
 		Logger: log.Named("local"), CertLifetime: cfg.certLifetime,
-		CertRenewBefore: cfg.certRenewBefore})
+		CertRenewBefore: cfg.certRenewBefore, CALifetime: cfg.caLifetime,
+		CARenewBefore: cfg.caRenewBefore})
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,18 @@
 //
 // Layout of a tenant's directory, <state>/tenants/<tenant>/:
 //
-//	ca.pem, ca-key.pem        the tenant's CA (key mode 0600)
+//	ca.pem, ca-key.pem        the tenant's CA (key mode 0600); ca.pem holds the
+//	                          active CA first, then any staged or old CA that
+//	                          is still trusted (the bundle nodes and clients use)
+//	ca-next.pem, ca-next-key.pem  a staged CA during a rotation (pki.Rotation)
 //	credentials.json          root S3 keys (mode 0600)
 //	topology.json             every node and drive, on a multi-server tenant
 //	nodes/<node>/node.json    the node's port, chosen once and kept
 //	nodes/<node>/cert.pem     its certificate (common name the node's name, for
 //	                          server and client use), key.pem its key
+//	nodes/<node>/endpoint-cert.pem, endpoint-key.pem
+//	                          a copy of a provided certificate, on tenants
+//	                          whose tls.source is provided
 //	nodes/<node>/drives/dN    one directory per drive
 //	nodes/<node>/storaged.pid and storaged.log
 //
@@ -22,6 +28,14 @@
 // over the drive RPC on their S3 ports, each presenting its node
 // certificate. The tenant's endpoint is the first node's; every node serves
 // S3 for all the tenant's data.
+//
+// TLS: node certificates always come from the tenant's CA and name the
+// node (common name and DNS name). With a provided certificate, storaged
+// serves it to S3 clients and the node certificate to clients that ask for
+// a node name by SNI: the other nodes and the control plane's probes. The
+// tenant's CA rotates in three steps (stage, promote, prune; see
+// pki.Rotation), with a SIGHUP to every node at each, so that no request
+// fails on the way.
 //
 // Nodes are started in their own session so that they outlive the control
 // plane; when the control plane starts again it finds them through their
@@ -55,6 +69,13 @@ type Config struct {
 	// CertRenewBefore is how long before expiry they are replaced; zero
 	// means DefaultRenewBefore.
 	CertRenewBefore time.Duration
+	// CALifetime is how long a tenant CA is valid; zero means
+	// DefaultCALifetime.
+	CALifetime time.Duration
+	// CARenewBefore is how long before a tenant CA expires its successor
+	// is made and published; it signs from half that before expiry (see
+	// pki.Rotation). Zero means DefaultCARenewBefore.
+	CARenewBefore time.Duration
 }
 
 // Provisioner runs tenants as local processes.
@@ -79,6 +100,17 @@ func New(cfg Config) (*Provisioner, error) {
 	if cfg.CertRenewBefore == 0 {
 		cfg.CertRenewBefore = DefaultRenewBefore
 	}
+	if cfg.CALifetime == 0 {
+		cfg.CALifetime = DefaultCALifetime
+	}
+	if cfg.CARenewBefore == 0 {
+		cfg.CARenewBefore = DefaultCARenewBefore
+	}
+	if cfg.CARenewBefore >= cfg.CALifetime {
+		return nil, fmt.Errorf("local: tenant CAs renewed %s before expiry would be renewed "+
+			"at once: make the CA renewal window shorter than the CA lifetime (%s)",
+			cfg.CARenewBefore, cfg.CALifetime)
+	}
 	if cfg.CertRenewBefore >= cfg.CertLifetime {
 		return nil, fmt.Errorf("local: certificates renewed %s before expiry would be renewed "+
 			"at once: make the renewal window shorter than the lifetime (%s)",
@@ -95,18 +127,25 @@ func (p *Provisioner) TenantDir(tenant string) string {
 // Ensure implements provision.Provisioner.
 func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Observed, error) {
 	dir := p.TenantDir(t.Metadata.Name)
-	ca, err := pki.LoadOrCreateCA(dir, "Strata tenant "+t.Metadata.Name+" CA")
+	ca, reload, err := p.tenantCA(dir, t.Metadata.Name)
 	if err != nil {
-		return provision.Observed{}, fmt.Errorf("tenant CA: %w", err)
+		return provision.Observed{}, err
+	}
+	pc, err := providedCert(t)
+	if err != nil {
+		return provision.Observed{}, err
 	}
 	creds, err := loadOrCreateCredentials(filepath.Join(dir, credentialsFile))
 	if err != nil {
 		return provision.Observed{}, err
 	}
-	obs := provision.Observed{CABundle: string(ca.CertPEM), Credentials: creds, Ready: true}
-	pools, err := p.prepareNodes(t, ca)
+	obs := provision.Observed{Credentials: creds, Ready: true}
+	pools, err := p.prepareNodes(t, ca, pc)
 	if err != nil {
 		return obs, err
+	}
+	if reload {
+		reloadAll(pools)
 	}
 	if multiServer(t) {
 		if err := joinTopology(dir, t.Spec.Parity, pools); err != nil {
@@ -123,17 +162,30 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 	if len(obs.Nodes) > 0 {
 		obs.Endpoint = obs.Nodes[0].Endpoint
 	}
+	if obs.Ready {
+		if ca, err = p.pruneCA(dir, ca, pools); err != nil {
+			return obs, err
+		}
+	}
+	endpointStatus(&obs, ca, pc)
+	obs.CAExpiry = ca.Cert.NotAfter
+	if pc != nil {
+		obs.TLSWarning, obs.TLSExpired = providedWarning(pc.NotAfter(), time.Now(),
+			p.cfg.CertRenewBefore)
+	}
 	return obs, nil
 }
 
 // prepareNodes gives every node of the tenant its folders, port and
 // certificate, so that the topology can name them all before any starts.
-func (p *Provisioner) prepareNodes(t *model.Tenant, ca *pki.CA) ([]poolNodes, error) {
+func (p *Provisioner) prepareNodes(t *model.Tenant, ca *pki.CA,
+	pc *model.ProvidedCert) ([]poolNodes, error) {
 	var pools []poolNodes
 	for _, pool := range t.Spec.Pools {
 		pn := poolNodes{name: pool.Name}
 		for i := range pool.Servers {
 			n := p.node(t, pool, i)
+			n.providedCert = pc
 			if err := n.prepare(ca); err != nil {
 				return nil, fmt.Errorf("node %s: %w", n.name, err)
 			}
@@ -196,6 +248,8 @@ func (p *Provisioner) node(t *model.Tenant, pool model.Pool, i int) *node {
 
 		lifetime:    p.cfg.CertLifetime,
 		renewBefore: p.cfg.CertRenewBefore,
+		provided:    t.Spec.TLS.Provided(),
+		metrics:     t.Spec.MetricsEnabled(),
 	}
 }
 

@@ -28,6 +28,9 @@ import (
 var storagedBin string
 
 func TestMain(m *testing.M) {
+	if isStoragedDouble(os.Args) {
+		os.Exit(runStoragedDouble(os.Args))
+	}
 	dir, err := os.MkdirTemp("", "strata-local-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/strata-storage/strata/controlplane/model"
 	"github.com/strata-storage/strata/controlplane/pki"
 	"github.com/strata-storage/strata/internal/atomicfile"
 )
@@ -36,6 +38,14 @@ type node struct {
 	// topology and caFile are set on a node of a multi-server tenant: the
 	// topology file and the tenant's CA, which checks the other nodes.
 	topology, caFile string
+	// provided is set when the S3 endpoint serves a provided certificate
+	// (see tlsArgs), and providedCert is that certificate as last read;
+	// served is the node certificate the node showed at its last probe.
+	provided     bool
+	providedCert *model.ProvidedCert
+	served       *x509.Certificate
+	// metrics is set when the node serves Prometheus metrics.
+	metrics bool
 }
 
 // nodeFile is what node.json keeps across restarts.
@@ -73,7 +83,14 @@ func (n *node) prepare(ca *pki.CA) error {
 	if err := n.loadOrChoosePort(); err != nil {
 		return err
 	}
-	return n.ensureCert(ca)
+	if err := n.ensureCert(ca); err != nil || n.providedCert == nil {
+		return err
+	}
+	if changed, err := n.ensureEndpointCert(n.providedCert); err != nil || !changed {
+		return err
+	}
+	n.reload()
+	return nil
 }
 
 func (n *node) drivePath(i int) string {
@@ -112,19 +129,21 @@ func freePort() (int, error) {
 }
 
 // ensureCert issues the node's certificate when it is missing, not from
-// the tenant's CA, or due for renewal. A node that runs gets SIGHUP, on
+// the tenant's active CA, not naming the node as a DNS name (which clients
+// ask for by SNI), or due for renewal. A node that runs gets SIGHUP, on
 // which storaged loads the new certificate without dropping requests.
 func (n *node) ensureCert(ca *pki.CA) error {
 	certPath := filepath.Join(n.dir, "cert.pem")
 	if b, err := os.ReadFile(certPath); err == nil {
 		c, err := pki.ParseCert(b)
 		if err == nil && time.Until(c.NotAfter) > n.renewBefore &&
-			c.CheckSignatureFrom(ca.Cert) == nil {
+			c.CheckSignatureFrom(ca.Cert) == nil && slices.Contains(c.DNSNames, n.name) {
 			n.certNotAfter = c.NotAfter
 			return nil
 		}
 	}
-	iss, err := ca.IssueServer(n.name, []string{"localhost", "127.0.0.1", "::1"}, n.lifetime)
+	iss, err := ca.IssueServer(n.name, []string{n.name, "localhost", "127.0.0.1", "::1"},
+		n.lifetime)
 	if err != nil {
 		return err
 	}
@@ -135,10 +154,17 @@ func (n *node) ensureCert(ca *pki.CA) error {
 	if err := atomicfile.Write(certPath, iss.CertPEM, 0o644); err != nil {
 		return err
 	}
+	n.reload()
+	return nil
+}
+
+// reload sends SIGHUP to the node's process, if one runs: storaged then
+// loads its certificate and its access keys again without dropping
+// requests.
+func (n *node) reload() {
 	if pid, running := livePID(n.dir); running {
 		_ = syscall.Kill(pid, syscall.SIGHUP)
 	}
-	return nil
 }
 
 // drivePaths returns the node's drive directories in order.
@@ -155,12 +181,13 @@ func (n *node) drivePaths() []string {
 func (n *node) args(credentials string) []string {
 	args := []string{
 		"--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)),
-		"--tls-cert", filepath.Join(n.dir, "cert.pem"),
-		"--tls-key", filepath.Join(n.dir, "key.pem"),
 		"--region", n.region,
 		"--credentials-file", credentials,
+		accessKeysFlag, filepath.Join(n.dir, accessKeysFile),
 		"--log-json",
+		"--metrics=" + strconv.FormatBool(n.metrics),
 	}
+	args = append(args, n.tlsArgs()...)
 	if n.topology != "" {
 		return append(args, "--topology", n.topology, "--node-name", n.name,
 			"--tls-ca", n.caFile)
@@ -179,6 +206,10 @@ func (n *node) start(bin string, log hclog.Logger) error {
 	}
 	defer logf.Close()
 	creds := filepath.Join(filepath.Dir(filepath.Dir(n.dir)), credentialsFile)
+	keys, err := n.stageAccessKeys()
+	if err != nil {
+		return err
+	}
 	cmd := exec.Command(bin, n.args(creds)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
@@ -189,7 +220,10 @@ func (n *node) start(bin string, log hclog.Logger) error {
 	go func() { _ = cmd.Wait() }() // reap it if it exits while we run
 	log.Info("started storage node", "node", n.name, "pid", cmd.Process.Pid, "port", n.port)
 	pid := []byte(strconv.Itoa(cmd.Process.Pid))
-	return atomicfile.Write(filepath.Join(n.dir, pidFile), pid, 0o600)
+	if err := atomicfile.Write(filepath.Join(n.dir, pidFile), pid, 0o600); err != nil {
+		return err
+	}
+	return n.markApplied(appliedMark(cmd.Process.Pid, keys))
 }
 
 // exitedLogTail returns the last lines of the node's log when a pid file
@@ -279,15 +313,15 @@ func (n *node) driveStates(ctx context.Context, ca *pki.CA) (online int, offline
 	return online, offline
 }
 
-// health GETs one of the node's /strata/health endpoints over TLS, trusting
-// only the tenant's CA.
+// health GETs one of the node's /strata/health endpoints over TLS, asking
+// for the node's certificate by SNI and trusting only the tenant's CA
+// bundle, and records the certificate the node showed.
 func (n *node) health(ctx context.Context, ca *pki.CA, what string) (*http.Response, error) {
-	pool := x509.NewCertPool()
-	pool.AddCert(ca.Cert)
 	client := &http.Client{
 		Timeout: readyTimeout,
 		Transport: &http.Transport{
-			TLSClientConfig:   &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+			TLSClientConfig: &tls.Config{RootCAs: trustPool(ca), ServerName: n.name,
+				MinVersion: tls.VersionTLS12},
 			DisableKeepAlives: true,
 		},
 	}
@@ -296,5 +330,9 @@ func (n *node) health(ctx context.Context, ca *pki.CA, what string) (*http.Respo
 	if err != nil {
 		return nil, err
 	}
-	return client.Do(req)
+	resp, err := client.Do(req)
+	if err == nil && resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
+		n.served = resp.TLS.PeerCertificates[0]
+	}
+	return resp, err
 }

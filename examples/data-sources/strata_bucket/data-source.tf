@@ -6,3 +6,7 @@ data "strata_bucket" "logs" {
 output "logs_ready" {
   value = data.strata_bucket.logs.ready
 }
+
+output "logs_versioning" {
+  value = data.strata_bucket.logs.versioning
+}

@@ -26,4 +26,27 @@ resource "strata_bucket" "logs" {
   labels = {
     retention = "short"
   }
+
+  # Keep every version of every object. Once set, versioning can be
+  # Suspended but not removed.
+  versioning = "Enabled"
+
+  # The bucket's S3 tags. The control plane puts them back if someone
+  # changes them through S3.
+  tags = {
+    team = "storage"
+    env  = "prod"
+  }
+
+  # Anyone may read objects under public/.
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "PublicRead"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::logs/public/*"
+    }]
+  })
 }

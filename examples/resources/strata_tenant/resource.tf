@@ -29,6 +29,33 @@ resource "strata_tenant" "acme" {
   }
 }
 
+# A tenant whose S3 endpoint serves a certificate you provide (the files are
+# read by the control plane; only their paths are kept in the state). Its
+# nodes still talk to each other with certificates of the tenant's own CA.
+resource "strata_tenant" "byo_cert" {
+  name    = "byo-cert"
+  cluster = strata_cluster.local.name
+
+  pools = [
+    {
+      name              = "pool-0"
+      servers           = 2
+      drives_per_server = 2
+    },
+  ]
+
+  tls = {
+    source    = "provided"
+    cert_file = "/etc/strata/certs/s3.pem"     # the certificate, then its chain
+    key_file  = "/etc/strata/certs/s3-key.pem" # its private key
+    ca_file   = "/etc/strata/certs/ca.pem"     # optional: what clients should trust
+  }
+
+  monitoring = {
+    prometheus = false # true is refused until storaged serves /strata/metrics
+  }
+}
+
 output "acme_s3_endpoint" {
   value = strata_tenant.acme.endpoint
 }

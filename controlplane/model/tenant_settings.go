@@ -1,0 +1,134 @@
+package model
+
+import (
+	"fmt"
+	"net/url"
+)
+
+// Messages for the tenant settings whose storage side is not built yet.
+// The API refuses each with its message (422), and the provider's
+// plan-time validators give the same words.
+const (
+	NotBuiltKMS = "server-side encryption is not built yet: storaged cannot encrypt " +
+		"objects with a key, so a KMS binding would be accepted and ignored; leave kms out"
+	NotBuiltAudit = "audit logging is not built yet: storaged writes no audit log, so " +
+		"there is nothing to send to audit targets; leave audit out"
+	NotBuiltLogTargets = "log targets are not built yet: storaged cannot ship its logs to " +
+		"a webhook or Elasticsearch; leave logTargets out"
+)
+
+// Log target types.
+const (
+	LogTargetWebhook       = "webhook"
+	LogTargetElasticsearch = "elasticsearch"
+)
+
+// TenantKMS binds a tenant to one of its Keys for server-side encryption.
+// Not built yet: refused.
+type TenantKMS struct {
+	// Key names a Key of the tenant.
+	Key string `json:"key"`
+}
+
+// TenantAudit sends the tenant's S3 audit log (one record per request) to
+// targets. Not built yet: refused.
+type TenantAudit struct {
+	Targets []LogTarget `json:"targets"`
+}
+
+// LogTarget is where a tenant's audit or server logs go.
+type LogTarget struct {
+	// Type is webhook or elasticsearch.
+	Type string `json:"type"`
+	// Endpoint is the target's http or https URL.
+	Endpoint string `json:"endpoint"`
+	// Index is the Elasticsearch index; elasticsearch only.
+	Index string `json:"index,omitempty"`
+}
+
+// TenantMonitoring says how the tenant's metrics are exposed.
+type TenantMonitoring struct {
+	// Prometheus makes every node serve Prometheus metrics, without
+	// authentication, at its endpoint's /strata/metrics; without it the
+	// nodes serve none. It is read when the nodes start, so it cannot
+	// change on a running tenant.
+	Prometheus bool `json:"prometheus"`
+}
+
+// DefaultSettings fills in the server-side defaults of the TLS, KMS,
+// audit, log and monitoring settings; the API calls it beside Default.
+func (s *TenantSpec) DefaultSettings() { s.TLS.defaults() }
+
+// ValidateSettings checks the shape of the TLS, KMS, audit, log and
+// monitoring settings, without reading files, and returns every
+// violation; the API calls it beside Validate, and the provider at plan
+// time.
+func (s *TenantSpec) ValidateSettings() Violations {
+	var v Violations
+	s.validateSettings(&v)
+	return v
+}
+
+func (s *TenantSpec) validateSettings(v *Violations) {
+	s.TLS.validate(v, "spec.tls")
+	if s.KMS != nil {
+		if s.KMS.Key == "" {
+			v.Add("spec.kms.key", "is required: name a key of the tenant")
+		} else {
+			ValidateName(v, "spec.kms.key", s.KMS.Key)
+		}
+	}
+	if s.Audit != nil {
+		if len(s.Audit.Targets) == 0 {
+			v.Add("spec.audit.targets", "at least one target is required")
+		}
+		validateLogTargets(v, "spec.audit.targets", s.Audit.Targets)
+	}
+	validateLogTargets(v, "spec.logTargets", s.LogTargets)
+}
+
+func validateLogTargets(v *Violations, field string, targets []LogTarget) {
+	for i, t := range targets {
+		t.validate(v, fmt.Sprintf("%s[%d]", field, i))
+	}
+}
+
+func (t LogTarget) validate(v *Violations, field string) {
+	switch t.Type {
+	case LogTargetWebhook:
+		if t.Index != "" {
+			v.Add(field+".index", "is only used by elasticsearch targets: leave it out")
+		}
+	case LogTargetElasticsearch:
+	default:
+		v.Add(field+".type", "%q is not a log target type: use webhook or elasticsearch",
+			t.Type)
+	}
+	u, err := url.Parse(t.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.Add(field+".endpoint", "%q is not an http or https URL", t.Endpoint)
+	}
+}
+
+// MetricsEnabled reports whether the tenant's nodes serve Prometheus
+// metrics.
+func (s *TenantSpec) MetricsEnabled() bool {
+	return s.Monitoring != nil && s.Monitoring.Prometheus
+}
+
+// NotBuilt returns a violation for each tenant setting that this build
+// cannot carry out; the API refuses them with 422.
+func (s *TenantSpec) NotBuilt() Violations {
+	var v Violations
+	s.TLS.notBuilt(&v, "spec.tls")
+	if s.KMS != nil {
+		v.Add("spec.kms", "%s", NotBuiltKMS)
+	}
+	if s.Audit != nil {
+		v.Add("spec.audit", "%s", NotBuiltAudit)
+	}
+	if len(s.LogTargets) > 0 {
+		v.Add("spec.logTargets", "%s", NotBuiltLogTargets)
+	}
+	return v
+}

@@ -1,0 +1,196 @@
+package model
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/strata-storage/strata/controlplane/pki"
+)
+
+// fields returns the paths of the violations.
+func fields(v Violations) []string {
+	out := make([]string, len(v))
+	for i, f := range v {
+		out[i] = f.Field
+	}
+	return out
+}
+
+func TestTenantSettingsShape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		spec TenantSpec
+		want []string
+	}{
+		{"no settings are valid", TenantSpec{}, nil},
+		{"an internal source alone is valid",
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceInternal}}, nil},
+		{"a provided source needs both files",
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceProvided}},
+			[]string{"spec.tls.certFile", "spec.tls.keyFile"}},
+		{"a provided source by secret reference needs no files",
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceProvided, SecretRef: "s"}}, nil},
+		{"files with the internal source are refused",
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceInternal, CertFile: "c"}},
+			[]string{"spec.tls.certFile"}},
+		{"an unknown source is refused",
+			TenantSpec{TLS: &TenantTLS{Source: "cert-manager"}}, []string{"spec.tls.source"}},
+		{"a KMS binding needs a key name",
+			TenantSpec{KMS: &TenantKMS{}}, []string{"spec.kms.key"}},
+		{"an audit block needs a target",
+			TenantSpec{Audit: &TenantAudit{}}, []string{"spec.audit.targets"}},
+		{"a log target needs a known type and a URL",
+			TenantSpec{LogTargets: []LogTarget{{Type: "syslog", Endpoint: "nowhere"}}},
+			[]string{"spec.logTargets[0].type", "spec.logTargets[0].endpoint"}},
+		{"a webhook takes no index",
+			TenantSpec{LogTargets: []LogTarget{{Type: LogTargetWebhook,
+				Endpoint: "https://hooks.example/x", Index: "i"}}},
+			[]string{"spec.logTargets[0].index"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.spec.DefaultSettings()
+			if got := fields(tt.spec.ValidateSettings()); !slices.Equal(got, tt.want) {
+				t.Errorf("got violations at %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTenantSettingsNotBuilt(t *testing.T) {
+	t.Parallel()
+	target := LogTarget{Type: LogTargetElasticsearch, Endpoint: "http://127.0.0.1:9200"}
+	tests := []struct {
+		name string
+		spec TenantSpec
+		want string
+		msg  string
+	}{
+		{"a secret reference is refused", TenantSpec{TLS: &TenantTLS{
+			Source: TLSSourceProvided, SecretRef: "s"}}, "spec.tls.secretRef", NotBuiltSecretRef},
+		{"a KMS binding is refused", TenantSpec{KMS: &TenantKMS{Key: "k"}}, "spec.kms",
+			NotBuiltKMS},
+		{"audit targets are refused", TenantSpec{Audit: &TenantAudit{
+			Targets: []LogTarget{target}}}, "spec.audit", NotBuiltAudit},
+		{"log targets are refused", TenantSpec{LogTargets: []LogTarget{target}},
+			"spec.logTargets", NotBuiltLogTargets},
+		{"prometheus is accepted", TenantSpec{Monitoring: &TenantMonitoring{Prometheus: true}},
+			"", ""},
+		{"monitoring without prometheus is accepted",
+			TenantSpec{Monitoring: &TenantMonitoring{}}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v := tt.spec.NotBuilt()
+			if tt.want == "" {
+				if len(v) != 0 {
+					t.Errorf("got %v, want no violation", v)
+				}
+				return
+			}
+			if len(v) != 1 || v[0].Field != tt.want || v[0].Description != tt.msg {
+				t.Errorf("got %v, want one violation at %s saying %q", v, tt.want, tt.msg)
+			}
+		})
+	}
+}
+
+// certFiles writes a certificate for hosts from a new CA (followed by the
+// CA) and its key into a temporary directory, and a key of another
+// certificate; it returns their paths and the CA.
+func certFiles(t *testing.T, hosts ...string) (cert, key, otherKey string, ca *pki.CA) {
+	t.Helper()
+	ca, err := pki.NewCA("model test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	iss, err := ca.IssueServer("endpoint", hosts, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := ca.IssueServer("other", hosts, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return write("cert.pem", append(iss.CertPEM, ca.CertPEM...)), write("key.pem", iss.KeyPEM),
+		write("other-key.pem", other.KeyPEM), ca
+}
+
+func TestValidateProvidedTLS(t *testing.T) {
+	t.Parallel()
+	cert, key, otherKey, ca := certFiles(t, "127.0.0.1", "localhost")
+	narrow, narrowKey, _, _ := certFiles(t, "s3.example.test")
+	garbage := filepath.Join(t.TempDir(), "garbage.pem")
+	if err := os.WriteFile(garbage, []byte("not PEM"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	local := []string{"127.0.0.1", "localhost"}
+	tests := []struct {
+		name  string
+		tls   TenantTLS
+		hosts []string
+		want  []string
+	}{
+		{"a matching pair that covers the hosts is valid",
+			TenantTLS{CertFile: cert, KeyFile: key}, local, nil},
+		{"missing files are reported at their paths",
+			TenantTLS{CertFile: cert + ".gone", KeyFile: key + ".gone"}, local,
+			[]string{"spec.tls.certFile", "spec.tls.keyFile"}},
+		{"a file without a certificate is refused",
+			TenantTLS{CertFile: garbage, KeyFile: key}, local, []string{"spec.tls.certFile"}},
+		{"a CA file without a certificate is refused",
+			TenantTLS{CertFile: cert, KeyFile: key, CAFile: garbage}, local,
+			[]string{"spec.tls.caFile"}},
+		{"the key of another certificate is refused",
+			TenantTLS{CertFile: cert, KeyFile: otherKey}, local, []string{"spec.tls.keyFile"}},
+		{"a certificate that does not cover the endpoint is refused",
+			TenantTLS{CertFile: narrow, KeyFile: narrowKey}, local,
+			[]string{"spec.tls.certFile", "spec.tls.certFile"}},
+		{"without known hosts any name is accepted",
+			TenantTLS{CertFile: narrow, KeyFile: narrowKey}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.tls.Source = TLSSourceProvided
+			var v Violations
+			pc := ValidateProvidedTLS(&v, "spec.tls", &tt.tls, tt.hosts)
+			if got := fields(v); !slices.Equal(got, tt.want) {
+				t.Fatalf("got violations %v, want at %v", v, tt.want)
+			}
+			if (pc == nil) != (len(tt.want) > 0) {
+				t.Errorf("got certificate %v with %d violations; want one only when valid",
+					pc != nil, len(v))
+			}
+		})
+	}
+	t.Run("the CA bundle defaults to the chain's last certificate", func(t *testing.T) {
+		t.Parallel()
+		var v Violations
+		pc := ValidateProvidedTLS(&v, "spec.tls", &TenantTLS{Source: TLSSourceProvided,
+			CertFile: cert, KeyFile: key}, local)
+		if pc == nil {
+			t.Fatalf("got violations %v, want none", v)
+		}
+		if string(pc.CAPEM) != string(ca.CertPEM) {
+			t.Errorf("got bundle %q, want the CA's PEM", pc.CAPEM)
+		}
+		if pc.NotAfter().Before(time.Now()) {
+			t.Errorf("got expiry %s, want in the future", pc.NotAfter())
+		}
+	})
+}

@@ -1,0 +1,273 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/strata-storage/strata/controlplane/model"
+)
+
+// tlsModel is strata_tenant's tls attribute. It holds file paths only:
+// key material never enters the Terraform state.
+type tlsModel struct {
+	Source    types.String `tfsdk:"source"`
+	CertFile  types.String `tfsdk:"cert_file"`
+	KeyFile   types.String `tfsdk:"key_file"`
+	CAFile    types.String `tfsdk:"ca_file"`
+	SecretRef types.String `tfsdk:"secret_ref"`
+}
+
+// logTargetModel is one webhook or Elasticsearch target.
+type logTargetModel struct {
+	Type     types.String `tfsdk:"type"`
+	Endpoint types.String `tfsdk:"endpoint"`
+	Index    types.String `tfsdk:"index"`
+}
+
+// Object types of the tenant's settings.
+var (
+	tlsType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"source": types.StringType, "cert_file": types.StringType,
+		"key_file": types.StringType, "ca_file": types.StringType,
+		"secret_ref": types.StringType}}
+	logTargetType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"type": types.StringType, "endpoint": types.StringType, "index": types.StringType}}
+	kmsType   = types.ObjectType{AttrTypes: map[string]attr.Type{"key": types.StringType}}
+	auditType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"targets": types.ListType{ElemType: logTargetType}}}
+	monitoringType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"prometheus": types.BoolType}}
+)
+
+// tenantSettingAttributes are strata_tenant's attributes for TLS, KMS,
+// audit, logs and monitoring.
+func tenantSettingAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"tls":   tlsAttribute(),
+		"kms":   kmsAttribute(),
+		"audit": auditAttribute(),
+		"log_targets": logTargetsAttribute(notBuiltMD("Where storaged's logs go.",
+			model.NotBuiltLogTargets), notBuiltRule{model.NotBuiltLogTargets}),
+		"monitoring": monitoringAttribute(),
+	}
+}
+
+func tlsAttribute() schema.SingleNestedAttribute {
+	md := "Where the S3 endpoint's certificate comes from. Left out, the tenant's " +
+		"internal CA issues it, renews it and rotates the CA. Node-to-node traffic always " +
+		"uses the internal CA. Only file paths are kept in the Terraform state, never key " +
+		"material. The source cannot change on an existing tenant."
+	source := docString("`internal` (default) or `provided`.")
+	source.Optional, source.Computed = true, true
+	source.Validators = []validator.String{tlsSourceRule()}
+	source.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	secret := docOptionalString(notBuiltMD("A secret that holds the certificate.",
+		model.NotBuiltSecretRef))
+	secret.Validators = []validator.String{notBuiltString{model.NotBuiltSecretRef}}
+	return schema.SingleNestedAttribute{
+		Optional: true, Description: plain(md), MarkdownDescription: md,
+		Attributes: map[string]schema.Attribute{
+			"source": source,
+			"cert_file": docOptionalString("With `provided`: the path, readable by the " +
+				"control plane, of a PEM file with the certificate followed by its chain. " +
+				"It must cover the endpoint's host (`127.0.0.1` and `localhost` on a " +
+				"`local` cluster). A change of the file's content is rolled out to the " +
+				"nodes without a restart."),
+			"key_file": docOptionalString("With `provided`: the path of the PEM file of " +
+				"the certificate's private key."),
+			"ca_file": docOptionalString("With `provided`, optional: the path of a PEM " +
+				"bundle that clients should trust, shown as `ca_bundle`. Left out, the " +
+				"chain's last certificate."),
+			"secret_ref": secret,
+		},
+	}
+}
+
+func kmsAttribute() schema.SingleNestedAttribute {
+	md := notBuiltMD("Binds the tenant to one of its `strata_key`s for server-side "+
+		"encryption.", model.NotBuiltKMS)
+	return schema.SingleNestedAttribute{
+		Optional: true, Description: plain(md), MarkdownDescription: md,
+		Validators: []validator.Object{notBuiltRule{model.NotBuiltKMS}},
+		Attributes: map[string]schema.Attribute{
+			"key": docOptionalString("The name of a `strata_key` of the tenant."),
+		},
+	}
+}
+
+func auditAttribute() schema.SingleNestedAttribute {
+	md := notBuiltMD("Sends the S3 audit log, one record per request, to targets.",
+		model.NotBuiltAudit)
+	return schema.SingleNestedAttribute{
+		Optional: true, Description: plain(md), MarkdownDescription: md,
+		Validators: []validator.Object{notBuiltRule{model.NotBuiltAudit}},
+		Attributes: map[string]schema.Attribute{
+			"targets": logTargetsAttribute("Where audit records go."),
+		},
+	}
+}
+
+func logTargetsAttribute(md string, rules ...validator.List) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Optional: true, Description: plain(md), MarkdownDescription: md, Validators: rules,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"type":     docOptionalString("`webhook` or `elasticsearch`."),
+			"endpoint": docOptionalString("The target's http or https URL."),
+			"index":    docOptionalString("The Elasticsearch index; `elasticsearch` only."),
+		}},
+	}
+}
+
+func monitoringAttribute() schema.SingleNestedAttribute {
+	md := "How the tenant's metrics are exposed."
+	pmd := "Every node serves Prometheus metrics, without authentication, at its " +
+		"endpoint's `/strata/metrics` (S3 requests by operation and status, request " +
+		"durations, healing progress, drives online). Default `false`: no metrics. Read " +
+		"when the nodes start, so changing it on an existing tenant is refused."
+	return schema.SingleNestedAttribute{
+		Optional: true, Description: plain(md), MarkdownDescription: md,
+		Attributes: map[string]schema.Attribute{
+			"prometheus": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				Description: plain(pmd), MarkdownDescription: pmd,
+			},
+		},
+	}
+}
+
+// tlsSourceRule checks tls.source with the model's rule.
+func tlsSourceRule() modelRule {
+	return modelRule{
+		description: "internal or provided",
+		check: func(s string) model.Violations {
+			var v model.Violations
+			spec := model.TenantSpec{TLS: &model.TenantTLS{Source: s}}
+			for _, f := range spec.ValidateSettings() {
+				if f.Field == "spec.tls.source" {
+					v = append(v, f)
+				}
+			}
+			return v
+		},
+	}
+}
+
+// notBuiltString refuses, at plan time, a non-empty string setting whose
+// storage side is not built yet, with the API's message.
+type notBuiltString struct{ message string }
+
+var _ validator.String = notBuiltString{}
+
+// Description says that the setting cannot be used yet.
+func (r notBuiltString) Description(context.Context) string {
+	return "must be left out: " + r.message
+}
+
+// MarkdownDescription says that the setting cannot be used yet.
+func (r notBuiltString) MarkdownDescription(ctx context.Context) string {
+	return r.Description(ctx)
+}
+
+// ValidateString refuses any value but null or empty.
+func (r notBuiltString) ValidateString(_ context.Context, req validator.StringRequest,
+	resp *validator.StringResponse) {
+	if req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() != "" {
+		notBuiltRule(r).refuse(req.Path, &resp.Diagnostics)
+	}
+}
+
+// settingsFromConfig adds the TLS settings that m declares to spec for
+// validation; a tls object with values not known yet is left out, and
+// named in u.
+func settingsFromConfig(ctx context.Context, m tenantModel, spec *model.TenantSpec,
+	u *unknownFields) {
+	if m.TLS.IsUnknown() {
+		u.add("spec.tls")
+		return
+	}
+	if m.TLS.IsNull() {
+		return
+	}
+	for _, v := range m.TLS.Attributes() {
+		if v.IsUnknown() {
+			u.add("spec.tls")
+		}
+	}
+	var tm tlsModel
+	if m.TLS.As(ctx, &tm, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true}).HasError() {
+		u.add("spec.tls")
+		return
+	}
+	spec.TLS = tm.toAPI()
+}
+
+// settingsFromPlan adds the settings of a known plan to spec. The ones
+// not built yet never get here: their validators fail the plan.
+func settingsFromPlan(ctx context.Context, m tenantModel, spec *model.TenantSpec) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !m.TLS.IsNull() && !m.TLS.IsUnknown() {
+		var tm tlsModel
+		diags.Append(m.TLS.As(ctx, &tm, basetypes.ObjectAsOptions{})...)
+		spec.TLS = tm.toAPI()
+	}
+	if !m.Monitoring.IsNull() && !m.Monitoring.IsUnknown() {
+		spec.Monitoring = &model.TenantMonitoring{}
+		if b, ok := m.Monitoring.Attributes()["prometheus"].(types.Bool); ok {
+			spec.Monitoring.Prometheus = b.ValueBool()
+		}
+	}
+	return diags
+}
+
+func (tm tlsModel) toAPI() *model.TenantTLS {
+	return &model.TenantTLS{
+		Source:    tm.Source.ValueString(),
+		CertFile:  tm.CertFile.ValueString(),
+		KeyFile:   tm.KeyFile.ValueString(),
+		CAFile:    tm.CAFile.ValueString(),
+		SecretRef: tm.SecretRef.ValueString(),
+	}
+}
+
+// settingsFromAPI copies the tenant's settings into m. Settings not built
+// yet are always null: the API refuses them.
+func (m *tenantModel) settingsFromAPI(t *model.Tenant) diag.Diagnostics {
+	var diags, d diag.Diagnostics
+	m.KMS, m.Audit = types.ObjectNull(kmsType.AttrTypes), types.ObjectNull(auditType.AttrTypes)
+	m.LogTargets = types.ListNull(logTargetType)
+	m.TLS = types.ObjectNull(tlsType.AttrTypes)
+	if tl := t.Spec.TLS; tl != nil {
+		m.TLS, d = types.ObjectValue(tlsType.AttrTypes, map[string]attr.Value{
+			"source":     types.StringValue(tl.Source),
+			"cert_file":  nullIfEmpty(tl.CertFile),
+			"key_file":   nullIfEmpty(tl.KeyFile),
+			"ca_file":    nullIfEmpty(tl.CAFile),
+			"secret_ref": nullIfEmpty(tl.SecretRef),
+		})
+		diags.Append(d...)
+	}
+	m.Monitoring = types.ObjectNull(monitoringType.AttrTypes)
+	if mon := t.Spec.Monitoring; mon != nil {
+		m.Monitoring, d = types.ObjectValue(monitoringType.AttrTypes,
+			map[string]attr.Value{"prometheus": types.BoolValue(mon.Prometheus)})
+		diags.Append(d...)
+	}
+	return diags
+}
+
+// nullIfEmpty is s, or null when empty.
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

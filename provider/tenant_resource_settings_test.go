@@ -1,0 +1,161 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/pki"
+	"github.com/strata-storage/strata/internal/testcp"
+)
+
+// tlsValue is a tls attribute with source and files; "" is null.
+func tlsValue(source, cert, key string) types.Object {
+	return types.ObjectValueMust(tlsType.AttrTypes, map[string]attr.Value{
+		"source": nullIfEmpty(source), "cert_file": nullIfEmpty(cert),
+		"key_file": nullIfEmpty(key), "ca_file": types.StringNull(),
+		"secret_ref": types.StringNull(),
+	})
+}
+
+func TestValidateTenantTLS(t *testing.T) {
+	t.Parallel()
+	tls := path.Root("tls")
+	tests := []struct {
+		name      string
+		tls       types.Object
+		wantPaths []path.Path
+	}{
+		{"an internal source is valid", tlsValue("internal", "", ""), nil},
+		{"an empty tls block is valid", tlsValue("", "", ""), nil},
+		{"a provided source with files is valid", tlsValue("provided", "c.pem", "k.pem"), nil},
+		{"a provided source needs both files", tlsValue("provided", "", ""),
+			[]path.Path{tls.AtName("cert_file"), tls.AtName("key_file")}},
+		{"files with the internal source are refused", tlsValue("internal", "c.pem", ""),
+			[]path.Path{tls.AtName("cert_file")}},
+		{"a tls block with unknown values is left for later", types.ObjectUnknown(
+			tlsType.AttrTypes), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := tenantConfig(pool4("p0"))
+			m.TLS = tt.tls
+			diags := validateTenant(context.Background(), m)
+			if len(diags) != len(tt.wantPaths) {
+				t.Fatalf("got %d diagnostics (%s), want %d", len(diags), diagText(diags),
+					len(tt.wantPaths))
+			}
+			for i, d := range diags {
+				p, ok := d.(interface{ Path() path.Path })
+				if !ok || !p.Path().Equal(tt.wantPaths[i]) {
+					t.Errorf("diagnostic %d: got %v, want one at %s", i, d, tt.wantPaths[i])
+				}
+			}
+		})
+	}
+}
+
+func TestNotBuiltTenantSettingsFailThePlanWithTheAPIsWords(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	secret := func(v types.String) func() (bool, string) {
+		return func() (bool, string) {
+			var resp validator.StringResponse
+			notBuiltString{model.NotBuiltSecretRef}.ValidateString(ctx,
+				validator.StringRequest{Path: path.Root("secret_ref"), ConfigValue: v}, &resp)
+			return resp.Diagnostics.HasError(), diagText(resp.Diagnostics)
+		}
+	}
+	tests := []struct {
+		name    string
+		check   func() (bool, string)
+		wantErr string
+	}{
+		{"a secret reference is refused", secret(types.StringValue("ns/cert")),
+			"Secret references are not built"},
+		{"no secret reference is accepted", secret(types.StringNull()), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			failed, text := tt.check()
+			if failed != (tt.wantErr != "") || !strings.Contains(text, tt.wantErr) {
+				t.Errorf("got failed=%v %q, want an error containing %q", failed, text,
+					tt.wantErr)
+			}
+		})
+	}
+}
+
+// providedCertFiles writes a certificate for the local endpoint, followed
+// by its CA, and its key into a temporary directory.
+func providedCertFiles(t *testing.T) (cert, key string, ca *pki.CA) {
+	t.Helper()
+	ca, err := pki.NewCA("provider test CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := ca.IssueServer("s3", []string{"127.0.0.1", "localhost"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(cert, append(iss.CertPEM, ca.CertPEM...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, iss.KeyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cert, key, ca
+}
+
+func TestAccTenantTLS(t *testing.T) {
+	requireAcceptance(t)
+	t.Parallel()
+	cp := testcp.Start(t)
+	cert, key, ca := providedCertFiles(t)
+	addr := "strata_tenant.acme"
+	tlsBlock := `tls = { source = "provided", cert_file = "` + cert + `", key_file = "` +
+		key + `" }`
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: accFactories(),
+		Steps: []acc.TestStep{
+			{
+				Config:      tenantHCL(cp, "", `kms = { key = "k1" }`),
+				ExpectError: regexp.MustCompile(`Server-side encryption is not built`),
+			},
+			{
+				Config: tenantHCL(cp, "", tlsBlock),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr,
+						tfjsonpath.New("tls").AtMapKey("source"),
+						knownvalue.StringExact("provided")),
+					statecheck.ExpectKnownValue(addr,
+						tfjsonpath.New("tls").AtMapKey("cert_file"),
+						knownvalue.StringExact(cert)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ca_bundle"),
+						knownvalue.StringExact(string(ca.CertPEM))),
+				},
+			},
+			{Config: tenantHCL(cp, "", tlsBlock), PlanOnly: true},
+			{ResourceName: addr, ImportState: true, ImportStateId: "acme",
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+		},
+	})
+}
