@@ -195,6 +195,8 @@ func TestOpenAPISchemasNameExactlyTheModelFields(t *testing.T) {
 		{"TenantAudit", reflect.TypeFor[model.TenantAudit](), false},
 		{"LogTarget", reflect.TypeFor[model.LogTarget](), false},
 		{"TenantMonitoring", reflect.TypeFor[model.TenantMonitoring](), false},
+		{"TenantHealing", reflect.TypeFor[model.TenantHealing](), true},
+		{"DriveHealJob", reflect.TypeFor[model.DriveHealJob](), true},
 		{"Credentials", reflect.TypeFor[model.Credentials](), true},
 		{"Node", reflect.TypeFor[model.Node](), true},
 		{"TenantPut", reflect.TypeFor[model.PutRequest[model.TenantSpec]](), false},

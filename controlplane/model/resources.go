@@ -130,7 +130,39 @@ type TenantStatus struct {
 	// CAExpiry is when the tenant's internal CA expires; it is rotated
 	// before then.
 	CAExpiry string `json:"caExpiry,omitempty"`
+	// Healing is what the nodes report of their healing: objects checked
+	// and repaired, and the jobs that rebuild new or replaced drives.
+	Healing *TenantHealing `json:"healing,omitempty"`
 }
+
+// TenantHealing adds up the healing of a tenant's nodes.
+type TenantHealing struct {
+	// ObjectsScanned counts the objects checked (after degraded reads, by
+	// the background scanner, by sweeps and by drive jobs); ObjectsHealed
+	// those where a drive was repaired; ObjectsFailed those that could not
+	// be healed whole.
+	ObjectsScanned int64 `json:"objectsScanned"`
+	ObjectsHealed  int64 `json:"objectsHealed"`
+	ObjectsFailed  int64 `json:"objectsFailed"`
+	// DriveJobs are the jobs that rebuild a new or replaced drive.
+	DriveJobs []DriveHealJob `json:"driveJobs,omitempty"`
+}
+
+// DriveHealJob is the rebuilding of one drive.
+type DriveHealJob struct {
+	Node  string `json:"node"`
+	Drive string `json:"drive"`
+	// State is queued, running, done or failed.
+	State string `json:"state"`
+	// Done counts the objects checked of Total; Failed those that could
+	// not be healed onto the drive.
+	Done   int64 `json:"done"`
+	Total  int64 `json:"total"`
+	Failed int   `json:"failed"`
+}
+
+// Pending reports whether the job has not finished.
+func (j DriveHealJob) Pending() bool { return j.State == "queued" || j.State == "running" }
 
 // Bucket is an S3 bucket of a tenant.
 type Bucket struct {

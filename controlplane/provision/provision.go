@@ -40,6 +40,9 @@ type Observed struct {
 	// provided one) expires soon, or has expired when TLSExpired is set.
 	TLSWarning string
 	TLSExpired bool
+	// Healing is what the running nodes report of their healing; nil when
+	// none answered.
+	Healing *model.TenantHealing
 }
 
 // Provisioner runs the storage nodes of tenants on one kind of cluster.

@@ -84,6 +84,9 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 		if !obs.CAExpiry.IsZero() {
 			s.CAExpiry = obs.CAExpiry.UTC().Format(time.RFC3339)
 		}
+		if obs.Healing != nil {
+			s.Healing = obs.Healing
+		}
 		if obs.Ready && obs.TLSExpired {
 			setConditions(&s.Conditions, &s.ObservedGeneration, gen, false,
 				"CertificateExpired", obs.TLSWarning, obs.TLSWarning)
@@ -93,6 +96,9 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 			reason, msg := "DrivesOffline", offlineMessage(obs.OfflineDrives)
 			if msg == "" && obs.TLSWarning != "" {
 				reason, msg = "CertificateExpiring", obs.TLSWarning
+			}
+			if heal := healingMessage(obs.Healing); msg == "" && heal != "" {
+				reason, msg = "HealingDrives", heal
 			}
 			setConditions(&s.Conditions, &s.ObservedGeneration, gen, true, "Running",
 				fmt.Sprintf("%d node(s) serving S3 at %s", len(obs.Nodes), obs.Endpoint), msg)
@@ -113,6 +119,26 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 		c.notifyBuckets(ctx, t.Metadata.Name)
 	}
 	return err
+}
+
+// healingMessage says which drives are being rebuilt, or "" when none is:
+// until they are, the tenant has less redundancy than it declares.
+func healingMessage(h *model.TenantHealing) string {
+	if h == nil {
+		return ""
+	}
+	var jobs []string
+	for _, j := range h.DriveJobs {
+		if j.Pending() {
+			jobs = append(jobs, fmt.Sprintf("%s:%s %d/%d objects", j.Node, j.Drive, j.Done,
+				j.Total))
+		}
+	}
+	if len(jobs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("rebuilding %d drive(s) (%s): the tenant has less redundancy until "+
+		"they are done", len(jobs), strings.Join(jobs, ", "))
 }
 
 // offlineMessage says which drives are offline, or "" when none is.

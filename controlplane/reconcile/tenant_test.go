@@ -110,3 +110,30 @@ func TestTenantStatusShowsCertificatesTheControlPlaneCannotRenew(t *testing.T) {
 		})
 	}
 }
+
+func TestHealingDrivesAreNamedInTheDegradedCondition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		healing *model.TenantHealing
+		want    string
+	}{
+		{"no report says nothing", nil, ""},
+		{"finished jobs say nothing", &model.TenantHealing{DriveJobs: []model.DriveHealJob{
+			{Node: "p-0", Drive: "d0", State: "done", Done: 5, Total: 5}}}, ""},
+		{"a running job is named with its progress", &model.TenantHealing{
+			DriveJobs: []model.DriveHealJob{
+				{Node: "p-0", Drive: "d0", State: "done", Done: 5, Total: 5},
+				{Node: "p-1", Drive: "d1", State: "running", Done: 2, Total: 9}}},
+			"rebuilding 1 drive(s) (p-1:d1 2/9 objects): the tenant has less redundancy " +
+				"until they are done"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := healingMessage(tt.healing); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -278,6 +278,9 @@ func (p *Provisioner) ensureNode(ctx context.Context, n *node, ca *pki.CA,
 		var offline []string
 		online, offline = n.driveStates(ctx, ca)
 		obs.OfflineDrives = append(obs.OfflineDrives, offline...)
+		if rep, err := n.healing(ctx, ca, obs.Credentials); err == nil {
+			addHealing(obs, n, rep)
+		}
 	}
 	obs.Nodes = append(obs.Nodes, model.Node{
 		Name: n.name, Pool: n.pool, Endpoint: n.endpoint(), State: state, DrivesOnline: online,

@@ -145,6 +145,37 @@ func TestMultiServerTenantServesS3OnAnyNode(t *testing.T) {
 		}
 	}
 	checkTopology(t, p, tenant)
+	checkHealing(t, p, tenant)
+}
+
+// checkHealing checks that Ensure reports the nodes' healing: a new
+// tenant of several nodes gets a (trivial) rebuild job for every drive,
+// since no node can tell a new tenant from a replaced node, and the jobs
+// end done with no object failed.
+func checkHealing(t *testing.T, p *Provisioner, tenant *model.Tenant) {
+	t.Helper()
+	var h *model.TenantHealing
+	for range 100 {
+		obs, err := p.Ensure(context.Background(), tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h = obs.Healing; h != nil && len(h.DriveJobs) == 4 && !h.DriveJobs[0].Pending() {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if h == nil || len(h.DriveJobs) != 4 {
+		t.Fatalf("got healing %+v, want a job for each of the 4 drives", h)
+	}
+	for _, j := range h.DriveJobs {
+		if j.State != "done" || j.Failed != 0 || j.Node == "" || j.Drive == "" {
+			t.Errorf("got job %+v, want a node's drive done with no failure", j)
+		}
+	}
+	if h.ObjectsFailed != 0 {
+		t.Errorf("got %d objects failed, want none", h.ObjectsFailed)
+	}
 }
 
 // checkTopology checks the tenant's topology file and that a second Ensure
