@@ -566,16 +566,37 @@ func flipSome(f *faultRun, keys []string, n int, rng *rand.Rand) int {
 		if flipped == n {
 			break
 		}
-		if flipKey(f, key, 1+(flipped%2)*(f.shape.parity-1), rng) {
+		if flipKey(f, key, flipsFor(flipped, f.shape.parity), rng) {
 			flipped++
 		}
 	}
 	return flipped
 }
 
+// flipsFor returns how many drives' shard files flipSome damages for its
+// flipped-th key: one drive for every other key, parity's worth for the
+// others.
+func flipsFor(flipped, parity int) int { return 1 + (flipped%2)*(parity-1) }
+
+// checkFlips refuses to damage n shard files of one object of the given
+// parity unless healing can undo it: an object with more than parity
+// corrupt shards has fewer good ones than a read needs, so it is lost by
+// construction, whatever storaged does, and a case that did so would
+// blame healing for the test's own damage.
+func checkFlips(n, parity int) error {
+	if n < 1 || n > parity {
+		return fmt.Errorf("flipping bytes in %d drives' shard files of an object of parity %d: "+
+			"want 1 to %d, the most that healing can rebuild", n, parity, parity)
+	}
+	return nil
+}
+
 // flipKey damages n drives' shard files of key when it holds one
 // acknowledged version, under its lock, and reports whether it did.
 func flipKey(f *faultRun, key string, n int, rng *rand.Rand) bool {
+	if err := checkFlips(n, f.shape.parity); err != nil {
+		f.t.Fatal(err)
+	}
 	k := f.r.m.byKey[key]
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -599,10 +620,18 @@ func writtenFrom(ops []mixedOp, i int) map[string]bool {
 }
 
 // flipKeyShards inverts one byte, at a random place, of the current
-// shard file of key on n drives, in place, as bit rot would.
+// shard file of key on n drives, in place, as bit rot would. It logs the
+// drives it picked, so that a failed case shows which damage was the
+// test's own.
 func flipKeyShards(t *testing.T, drives []string, key string, n int, rng *rand.Rand) {
 	t.Helper()
-	for _, i := range rng.Perm(len(drives))[:n] {
+	picked := rng.Perm(len(drives))[:n]
+	names := make([]string, n)
+	for j, i := range picked {
+		names[j] = driveName(drives[i])
+	}
+	t.Logf("flipping a byte of %s's shard file on drives %v", key, names)
+	for _, i := range picked {
 		m, err := readDiskMeta(drives[i], bucket, key)
 		if err != nil {
 			t.Fatalf("flipping bytes of %s on %s: %v", key, drives[i], err)
@@ -616,6 +645,11 @@ func flipKeyShards(t *testing.T, drives []string, key string, n int, rng *rand.R
 		t.Fatalf("%s: got %d good shard files after flipping bytes in %d, want %d", key,
 			r.valid, n, len(drives)-n)
 	}
+}
+
+// driveName names a drive folder (…/node-N/drives/dM) as node-N/dM.
+func driveName(dir string) string {
+	return filepath.Base(filepath.Dir(filepath.Dir(dir))) + "/" + filepath.Base(dir)
 }
 
 // flipByte inverts one byte of a file at a random offset.
@@ -901,4 +935,47 @@ func reportCase(t *testing.T, sh shape, ft fault, ty *tally, took time.Duration)
 		t.Errorf("got lost=%d corrupt=%d unhealed=%d stale=%d, want all 0", ty.lost,
 			ty.corrupt, ty.unhealed, ty.stale)
 	}
+}
+
+// TestFlipsStayWithinParity checks the rule the byte flips of the matrix
+// keep: healing can rebuild an object that lost up to parity shards, so a
+// case may damage that many and no more. A draft of the matrix flipped
+// parity+1 drives of every key; its objects were lost before healing
+// started, and the case failed with more corrupt shards than healing
+// could do without.
+func TestFlipsStayWithinParity(t *testing.T) {
+	tests := []struct {
+		name      string
+		n, parity int
+		wantErr   bool
+	}{
+		{name: "one drive of a parity-2 object may be damaged", n: 1, parity: 2},
+		{name: "parity's worth of drives may be damaged", n: 4, parity: 4},
+		{name: "one drive more than parity is refused", n: 5, parity: 4, wantErr: true},
+		{name: "three drives of a parity-2 object are refused", n: 3, parity: 2, wantErr: true},
+		{name: "no drive at all is refused", n: 0, parity: 2, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := checkFlips(tc.n, tc.parity); (err != nil) != tc.wantErr {
+				t.Errorf("checkFlips(%d, %d): got %v, want error %t", tc.n, tc.parity, err,
+					tc.wantErr)
+			}
+		})
+	}
+	t.Run("the matrix damages one drive, then parity's worth, and never more", func(t *testing.T) {
+		for _, parity := range []int{1, 2, 4} {
+			for flipped := range flippedKept {
+				n := flipsFor(flipped, parity)
+				want := 1
+				if flipped%2 == 1 {
+					want = parity
+				}
+				if n != want || checkFlips(n, parity) != nil {
+					t.Errorf("flipsFor(%d, %d): got %d drives, want %d, within parity", flipped,
+						parity, n, want)
+				}
+			}
+		}
+	})
 }

@@ -57,6 +57,7 @@ func (m Metadata) store(md map[string]string) {
 		}
 	}
 	storePrefixed(md, metaUserPrefix, m.UserMetadata, strings.ToLower)
+	m.Lock.store(md)
 }
 
 // loadMetadata reads the metadata stored in md.
@@ -66,6 +67,7 @@ func loadMetadata(md map[string]string) Metadata {
 		*f.value = md[f.name]
 	}
 	m.UserMetadata = withPrefix(md, metaUserPrefix)
+	m.Lock = loadLock(md)
 	return m
 }
 

@@ -3,8 +3,10 @@
 // rules of multipart uploads) and stores them through the erasure layer. It
 // knows nothing about HTTP, signatures or XML; the S3 surface in
 // storaged/s3api calls it through the Layer interface and the optional
-// Multipart, ObjectTagger, BucketTagger, BucketCORSStore and Versioned
-// interfaces.
+// Multipart, ObjectTagger, BucketTagger, BucketCORSStore, Versioned and
+// ObjectLocker interfaces. It keeps the documents of the
+// BucketLifecycleStore and the figure of the BucketQuotaStore without
+// acting on them.
 //
 // Every method is safe for concurrent use. No method ever makes a partial
 // object visible: a PutObject or a CompleteMultipartUpload either commits
@@ -114,6 +116,9 @@ type Metadata struct {
 	// UserMetadata holds the x-amz-meta-* values, keyed by the lowercase
 	// name without the prefix.
 	UserMetadata map[string]string
+	// Lock is the version's Object Lock retention and legal hold (see
+	// ObjectLocker). A copy does not carry its source's.
+	Lock ObjectLock
 }
 
 // ObjectInfo describes a stored object. It is what HeadObject returns and
@@ -279,6 +284,37 @@ type BucketPolicyStore interface {
 	// none. The caller owns the returned slice.
 	BucketPolicy(ctx context.Context, bucket string) ([]byte, error)
 }
+
+// BucketLifecycleStore is a Layer that keeps a bucket's lifecycle
+// configuration. The layer stores the document as opaque bytes;
+// storaged/lifecycle owns its format and validates it before storing.
+type BucketLifecycleStore interface {
+	// PutBucketLifecycle stores doc as the bucket's lifecycle
+	// configuration, replacing any previous one; nil or empty removes it,
+	// and removing one the bucket lacks succeeds. It returns
+	// ErrBucketNotFound for a missing bucket and is idempotent. The layer
+	// does not keep doc after it returns.
+	PutBucketLifecycle(ctx context.Context, bucket string, doc []byte) error
+	// BucketLifecycle returns the bucket's lifecycle configuration, nil
+	// when it has none. The caller owns the returned slice.
+	BucketLifecycle(ctx context.Context, bucket string) ([]byte, error)
+}
+
+// BucketQuotaStore is a Layer that keeps a bucket's hard quota. The layer
+// only stores the figure; storaged/s3api enforces it on writes.
+type BucketQuotaStore interface {
+	// PutBucketQuota sets the bucket's hard quota in bytes; 0 removes it,
+	// and removing one the bucket lacks succeeds. A negative quota is
+	// ErrInvalidQuota. It returns ErrBucketNotFound for a missing bucket
+	// and is idempotent.
+	PutBucketQuota(ctx context.Context, bucket string, hardBytes int64) error
+	// BucketQuota returns the bucket's hard quota in bytes, 0 when it has
+	// none.
+	BucketQuota(ctx context.Context, bucket string) (int64, error)
+}
+
+// ErrInvalidQuota means a quota is negative.
+var ErrInvalidQuota = errors.New("object: invalid quota")
 
 // ResolveRange turns the parts of an HTTP byte range into a Range over an
 // object of the given size. first and last are -1 when absent: "a-" is

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/strata-storage/strata/storaged/erasure"
 )
@@ -13,6 +14,9 @@ const (
 	// adminHealPath reports healing (GET) and starts a sweep (POST); it
 	// needs a signature of the root key.
 	adminHealPath = "/strata/admin/heal"
+	// adminQuotaPath reads (GET), sets (PUT) and removes (DELETE) the
+	// quota of the bucket the query names; it needs the root key.
+	adminQuotaPath = "/strata/admin/quota"
 	// metricsPath serves Prometheus metrics without a signature.
 	metricsPath = "/strata/metrics"
 )
@@ -76,6 +80,10 @@ type AdminConfig struct {
 	Heal HealControl
 	// NoMetrics turns the metrics endpoint off: it answers 404.
 	NoMetrics bool
+	// QuotaRefresh is how long bucket quota and usage figures are
+	// trusted; 0 means DefaultQuotaRefresh. Quotas are enforced only when
+	// the S3 handler's layer is an object.BucketQuotaStore.
+	QuotaRefresh time.Duration
 }
 
 // Admin serves the admin and metrics endpoints in front of an S3 handler,
@@ -85,6 +93,7 @@ type Admin struct {
 	heal      HealControl
 	metrics   *metrics
 	noMetrics bool
+	quotas    *quotas
 }
 
 var _ http.Handler = (*Admin)(nil)
@@ -98,7 +107,8 @@ func NewAdmin(cfg AdminConfig) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{s3: cfg.S3, heal: cfg.Heal, metrics: m, noMetrics: cfg.NoMetrics}, nil
+	return &Admin{s3: cfg.S3, heal: cfg.Heal, metrics: m, noMetrics: cfg.NoMetrics,
+		quotas: newQuotas(cfg.S3.layer, cfg.QuotaRefresh, nil)}, nil
 }
 
 // ServeHTTP answers the admin and metrics paths, and passes every other
@@ -107,6 +117,8 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case adminHealPath:
 		a.serveHeal(w, r)
+	case adminQuotaPath:
+		a.serveQuota(w, r)
 	case metricsPath:
 		if a.noMetrics {
 			http.Error(w, "metrics are turned off on this node (storaged --metrics=false)",
@@ -115,7 +127,7 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		a.metrics.ServeHTTP(w, r)
 	default:
-		a.metrics.measure(a.s3, w, r)
+		a.metrics.measure(a.s3, w, r.WithContext(withQuotas(r.Context(), a.quotas)))
 	}
 }
 

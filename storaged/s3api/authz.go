@@ -244,10 +244,13 @@ func bucketAction(req *request) string {
 	case http.MethodPut:
 		return pick(q, "s3:CreateBucket", "cors", "s3:PutBucketCORS",
 			"tagging", "s3:PutBucketTagging", "versioning", "s3:PutBucketVersioning",
-			"policy", "s3:PutBucketPolicy")
+			"policy", "s3:PutBucketPolicy",
+			"object-lock", "s3:PutBucketObjectLockConfiguration",
+			"lifecycle", "s3:PutLifecycleConfiguration")
 	case http.MethodDelete:
 		return pick(q, "s3:DeleteBucket", "cors", "s3:PutBucketCORS",
-			"tagging", "s3:PutBucketTagging", "policy", "s3:DeleteBucketPolicy")
+			"tagging", "s3:PutBucketTagging", "policy", "s3:DeleteBucketPolicy",
+			"lifecycle", "s3:PutLifecycleConfiguration")
 	}
 	return ""
 }
@@ -255,7 +258,9 @@ func bucketAction(req *request) string {
 func bucketGetAction(q map[string][]string) string {
 	return pick(q, "s3:ListBucket",
 		"cors", "s3:GetBucketCORS",
+		"lifecycle", "s3:GetLifecycleConfiguration",
 		"location", "s3:GetBucketLocation",
+		"object-lock", "s3:GetBucketObjectLockConfiguration",
 		"policy", "s3:GetBucketPolicy",
 		"policyStatus", "s3:GetBucketPolicyStatus",
 		"tagging", "s3:GetBucketTagging",
@@ -273,6 +278,10 @@ func objectAction(req *request) string {
 		switch {
 		case q.Has("attributes"):
 			return versioned(version, "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes")
+		case q.Has("legal-hold"):
+			return "s3:GetObjectLegalHold"
+		case q.Has("retention"):
+			return "s3:GetObjectRetention"
 		case q.Has("tagging"):
 			return versioned(version, "s3:GetObjectTagging", "s3:GetObjectVersionTagging")
 		case q.Has("uploadId"):
@@ -280,7 +289,12 @@ func objectAction(req *request) string {
 		}
 		return versioned(version, "s3:GetObject", "s3:GetObjectVersion")
 	case http.MethodPut:
-		if q.Has("tagging") {
+		switch {
+		case q.Has("legal-hold"):
+			return "s3:PutObjectLegalHold"
+		case q.Has("retention"):
+			return "s3:PutObjectRetention"
+		case q.Has("tagging"):
 			return versioned(version, "s3:PutObjectTagging", "s3:PutObjectVersionTagging")
 		}
 		return "s3:PutObject"

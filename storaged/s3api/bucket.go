@@ -32,8 +32,19 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *request) error {
 	if err := h.checkBucketConfiguration(body); err != nil {
 		return err
 	}
+	locked := lockRequested(req.r.Header)
+	if locked {
+		if err := h.prepareLockedBucket(req); err != nil {
+			return err
+		}
+	}
 	if err := h.layer.MakeBucket(req.r.Context(), req.bucket); err != nil {
 		return err
+	}
+	if locked {
+		if err := h.enableBucketLock(req.r.Context(), req.bucket); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Location", "/"+req.bucket)
 	w.WriteHeader(http.StatusOK)
@@ -42,9 +53,6 @@ func (h *Handler) createBucket(w http.ResponseWriter, req *request) error {
 
 // checkCreateBucketHeaders refuses bucket features Strata does not have.
 func checkCreateBucketHeaders(hdr http.Header) error {
-	if strings.EqualFold(hdr.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
-		return errNotImplemented("Object Lock")
-	}
 	if o := hdr.Get("X-Amz-Object-Ownership"); o != "" && o != "BucketOwnerEnforced" {
 		return errNotImplemented("Object ownership " + o)
 	}

@@ -94,9 +94,13 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *request) error {
 		return err
 	}
 	defer body.Close()
+	if err := h.checkQuota(req, info.Size, true); err != nil {
+		return err
+	}
 	opts := plan.opts
 	if !plan.replaceMeta {
 		opts.Metadata = info.Metadata
+		opts.Lock = plan.opts.Lock
 	}
 	if !plan.replaceTags {
 		opts.Tags = info.Tags
@@ -146,6 +150,9 @@ func (h *Handler) planCopy(req *request) (copyPlan, error) {
 			"website redirect location or encryption attributes.")
 	}
 	if p.opts, err = h.putOptions(req); err != nil {
+		return p, err
+	}
+	if p.opts.Lock, err = h.writeLock(req, false); err != nil {
 		return p, err
 	}
 	p.algorithm, err = copyChecksumAlgorithm(hdr)
@@ -253,6 +260,9 @@ func (h *Handler) uploadPartCopy(w http.ResponseWriter, req *request) error {
 		return err
 	}
 	defer body.Close()
+	if err := h.checkQuota(req, rng.Length, false); err != nil {
+		return err
+	}
 	alg := up.ChecksumAlgorithm
 	if alg == "" {
 		alg = defaultChecksum

@@ -47,7 +47,7 @@ type deleteError struct {
 // deleteObject is DeleteObject: DELETE /bucket/key. A missing key in an
 // existing bucket is deleted successfully, as in S3.
 func (h *Handler) deleteObject(w http.ResponseWriter, req *request) error {
-	res, err := h.deleteAt(req.r.Context(), req.bucket, req.key, req.query.Get("versionId"))
+	res, err := h.deleteChecked(req.r.Context(), req, req.key, req.query.Get("versionId"))
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (h *Handler) deleteOne(req *request, o deleteObjectID) (object.DeleteResult
 	if err := h.authorizeDelete(req, o.Key, o.VersionID); err != nil {
 		return object.DeleteResult{}, err
 	}
-	return h.deleteAt(req.r.Context(), req.bucket, o.Key, o.VersionID)
+	return h.deleteChecked(req.r.Context(), req, o.Key, o.VersionID)
 }
 
 // deletedOf reports one deleted key as S3 does: the version named, and

@@ -26,9 +26,9 @@
 //   - An object uploaded without a checksum gets a CRC-64/NVME one, as AWS
 //     does for new objects, returned on GET and HEAD with
 //     x-amz-checksum-mode: ENABLED.
-//   - A request for an S3 feature that is not built (object lock, MFA
-//     delete, encryption headers, ACL grants, lifecycle and the other
-//     sub-resources) gets 501 NotImplemented, never a silently wrong
+//   - A request for an S3 feature that is not built (MFA delete,
+//     encryption headers, ACL grants, lifecycle transitions and
+//     the other sub-resources) gets 501 NotImplemented, never a silently wrong
 //     answer; so does a multipart, tagging or versioning request on an
 //     object layer that lacks the capability.
 //   - x-amz-version-id is sent for versions with an ID, never for the null
@@ -79,4 +79,37 @@
 //     (Prometheus) answer without authentication; /strata/admin/ (healing
 //     status and sweeps) needs the root key's signature. The bucket name
 //     "strata" is therefore reserved and refused with InvalidBucketName.
+//   - Lifecycle configurations (?lifecycle) are parsed and checked by
+//     storaged/lifecycle, which also enforces them; a rule with a
+//     Transition is NotImplemented until tiering lands. Putting or
+//     deleting one needs s3:PutLifecycleConfiguration and reading one
+//     s3:GetLifecycleConfiguration, besides the bucket-level action the
+//     request's method maps to. GET and HEAD do not send x-amz-expiration.
+//   - Bucket quotas are hard limits set through /strata/admin/quota (root
+//     key, JSON {"hardBytes": N}). A PutObject, CopyObject, UploadPart,
+//     UploadPartCopy or CompleteMultipartUpload that would take a bucket
+//     over its quota is refused with 403 XStrataBucketQuotaExceeded before
+//     anything is stored; quota.go says how usage is counted and how far
+//     it may lag. Quotas are enforced only behind an Admin (storaged
+//     always puts one in front); browser form uploads (POST) are not
+//     checked yet.
+//   - Object Lock follows AWS. A bucket created with
+//     x-amz-bucket-object-lock-enabled: true has versioning Enabled for
+//     good (suspending it is 409 InvalidBucketState) and its ?object-lock
+//     configuration; as AWS now allows, a bucket created without it may
+//     get it through ?object-lock once its versioning is Enabled (409
+//     InvalidBucketState before), and never lose it. Retention and legal
+//     hold are kept per version (?retention, ?legal-hold and the
+//     x-amz-object-lock-* headers of PutObject, CopyObject and
+//     CreateMultipartUpload; the bucket's default retention otherwise,
+//     counted from the write, or for a multipart upload from its
+//     creation) and sent on GET and HEAD to anyone who may read the
+//     object. A delete naming a version under a legal hold or an unexpired
+//     retention is AccessDenied; GOVERNANCE gives way to
+//     x-amz-bypass-governance-retention: true from the root key or a key
+//     allowed s3:BypassGovernanceRetention. A write with lock headers and
+//     a body needs Content-MD5 or an x-amz-checksum-* header (or one
+//     announced in x-amz-trailer), as AWS demands; the ?retention,
+//     ?legal-hold and ?object-lock bodies do not. Browser form uploads
+//     (POST) get no default retention yet.
 package s3api

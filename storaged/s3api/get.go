@@ -266,6 +266,7 @@ func writeObjectHeaders(w http.ResponseWriter, req *request, info object.ObjectI
 	if len(info.Tags) > 0 {
 		hdr.Set("X-Amz-Tagging-Count", strconv.Itoa(len(info.Tags)))
 	}
+	setLockHeaders(hdr, info.Lock)
 	if req.query.Has("partNumber") && len(info.Parts) > 0 {
 		hdr.Set("X-Amz-Mp-Parts-Count", strconv.Itoa(len(info.Parts)))
 	}

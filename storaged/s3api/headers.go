@@ -106,11 +106,8 @@ func setMetadataHeaders(hdr http.Header, md object.Metadata) {
 // upload whose meaning Strata cannot keep yet, and answers bad ACLs and
 // storage classes as S3 does.
 func checkRefusedHeaders(hdr http.Header) error {
-	for _, name := range []string{"X-Amz-Website-Redirect-Location", "X-Amz-Object-Lock-Mode",
-		"X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold"} {
-		if _, ok := hdr[name]; ok {
-			return errNotImplemented("The " + name + " header")
-		}
+	if _, ok := hdr["X-Amz-Website-Redirect-Location"]; ok {
+		return errNotImplemented("The X-Amz-Website-Redirect-Location header")
 	}
 	for name := range hdr {
 		if strings.HasPrefix(strings.ToLower(name), "x-amz-server-side-encryption") {

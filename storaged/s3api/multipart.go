@@ -150,6 +150,9 @@ func (h *Handler) createMultipartUpload(w http.ResponseWriter, req *request) err
 	if err != nil {
 		return err
 	}
+	if md.Lock, err = h.writeLock(req, false); err != nil {
+		return err
+	}
 	tags, err := tagsHeader(hdr)
 	if err != nil {
 		return err
@@ -193,6 +196,9 @@ func (h *Handler) uploadPart(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.checkQuota(req, size, false); err != nil {
+		return err
+	}
 	p, err := m.PutObjectPart(ctx, req.bucket, req.key, up.UploadID, n, body, size,
 		object.PartOptions{Checksums: body.Checksums})
 	if err != nil {
@@ -230,7 +236,8 @@ func (h *Handler) completeMultipartUpload(w http.ResponseWriter, req *request) e
 	expected := expectedChecksums(req.r.Header)
 	info, err := m.CompleteMultipartUpload(req.r.Context(), req.bucket, req.key,
 		req.query.Get("uploadId"), parts,
-		object.CompleteOptions{Precondition: pre, Checksums: checksumsExpecting(expected)})
+		object.CompleteOptions{Precondition: pre,
+			Checksums: h.checkCompleteQuota(req, checksumsExpecting(expected))})
 	if err != nil {
 		return err
 	}

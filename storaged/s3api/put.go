@@ -19,11 +19,17 @@ func (h *Handler) putObject(w http.ResponseWriter, req *request) error {
 	if err != nil {
 		return err
 	}
+	if opts.Lock, err = h.writeLock(req, true); err != nil {
+		return err
+	}
 	if err := h.precheck(req, opts.Precondition); err != nil {
 		return err
 	}
 	body, size, err := h.requestBody(req, maxObjectSize)
 	if err != nil {
+		return err
+	}
+	if err := h.checkQuota(req, size, true); err != nil {
 		return err
 	}
 	opts.Checksums = body.Checksums

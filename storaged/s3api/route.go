@@ -42,6 +42,10 @@ func (h *Handler) routeBucket(req *request) (operation, error) {
 		switch {
 		case q.Has("cors"):
 			return h.putBucketCors, nil
+		case q.Has("lifecycle"):
+			return h.putBucketLifecycle, nil
+		case q.Has("object-lock"):
+			return h.putBucketObjectLock, nil
 		case q.Has("tagging"):
 			return h.putBucketTagging, nil
 		case q.Has("versioning"):
@@ -56,6 +60,8 @@ func (h *Handler) routeBucket(req *request) (operation, error) {
 		switch {
 		case q.Has("cors"):
 			return h.deleteBucketCors, nil
+		case q.Has("lifecycle"):
+			return h.deleteBucketLifecycle, nil
 		case q.Has("tagging"):
 			return h.deleteBucketTagging, nil
 		case q.Has("policy"):
@@ -64,7 +70,7 @@ func (h *Handler) routeBucket(req *request) (operation, error) {
 		return h.deleteBucket, nil
 	case http.MethodPost:
 		if q.Has("delete") {
-			return h.deleteObjects, nil
+			return h.afterDelete(h.deleteObjects), nil
 		}
 		return h.postObject, nil
 	case http.MethodGet:
@@ -78,8 +84,12 @@ func (h *Handler) routeBucketGet(req *request) (operation, error) {
 	switch {
 	case q.Has("cors"):
 		return h.getBucketCors, nil
+	case q.Has("lifecycle"):
+		return h.getBucketLifecycle, nil
 	case q.Has("location"):
 		return h.getBucketLocation, nil
+	case q.Has("object-lock"):
+		return h.getBucketObjectLock, nil
 	case q.Has("policy"):
 		return h.getBucketPolicy, nil
 	case q.Has("policyStatus"):
@@ -111,6 +121,10 @@ func (h *Handler) routeObject(req *request) (operation, error) {
 		switch {
 		case q.Has("attributes"):
 			return h.getObjectAttributes, nil
+		case q.Has("legal-hold"):
+			return h.getObjectLegalHold, nil
+		case q.Has("retention"):
+			return h.getObjectRetention, nil
 		case q.Has("tagging"):
 			return h.getObjectTagging, nil
 		case q.Has("uploadId"):
@@ -126,7 +140,7 @@ func (h *Handler) routeObject(req *request) (operation, error) {
 		case q.Has("uploadId"):
 			return h.abortMultipartUpload, nil
 		}
-		return h.deleteObject, nil
+		return h.afterDelete(h.deleteObject), nil
 	case http.MethodPost:
 		switch {
 		case q.Has("uploads"):
@@ -143,6 +157,10 @@ func (h *Handler) routeObjectPut(req *request) (operation, error) {
 	q := req.query
 	copying := req.r.Header.Get("X-Amz-Copy-Source") != ""
 	switch {
+	case q.Has("legal-hold"):
+		return h.putObjectLegalHold, nil
+	case q.Has("retention"):
+		return h.putObjectRetention, nil
 	case q.Has("tagging"):
 		return h.putObjectTagging, nil
 	case q.Has("uploadId") != q.Has("partNumber"):
@@ -181,7 +199,8 @@ func servedSubresource(req *request, name string) bool {
 	switch name {
 	case "versionId":
 		return !bucketLevel && (method == http.MethodGet || method == http.MethodHead ||
-			method == http.MethodDelete || req.query.Has("tagging")) ||
+			method == http.MethodDelete || req.query.Has("tagging") ||
+			req.query.Has("retention") || req.query.Has("legal-hold")) ||
 			req.query.Get(name) == "null"
 	case "versioning":
 		return bucketLevel && (method == http.MethodGet || method == http.MethodPut)
@@ -189,12 +208,16 @@ func servedSubresource(req *request, name string) bool {
 		return bucketLevel && method == http.MethodGet
 	case "location", "policyStatus":
 		return bucketLevel && method == http.MethodGet
+	case "object-lock":
+		return bucketLevel && (method == http.MethodGet || method == http.MethodPut)
+	case "retention", "legal-hold":
+		return !bucketLevel && (method == http.MethodGet || method == http.MethodPut)
 	case "policy":
 		return bucketLevel && (method == http.MethodGet || method == http.MethodPut ||
 			method == http.MethodDelete)
 	case "attributes":
 		return !bucketLevel && method == http.MethodGet
-	case "cors":
+	case "cors", "lifecycle":
 		return bucketLevel && (method == http.MethodGet || method == http.MethodPut ||
 			method == http.MethodDelete)
 	case "delete":

@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/strata-storage/strata/internal/s3tag"
 	"github.com/strata-storage/strata/storaged/object"
 )
 
@@ -100,31 +100,17 @@ func checkTags(pairs [][2]string, limit int) (map[string]string, error) {
 // checkTag checks one key and value.
 func checkTag(k, v string) error {
 	switch n := utf8.RuneCountInString(k); {
-	case n == 0 || n > maxTagKeyLen || !validTagText(k):
+	case n == 0 || n > maxTagKeyLen || !s3tag.ValidText(k):
 		return errorf("InvalidTag", "The TagKey you have provided is invalid: it must be 1 to %d "+
-			"letters, digits, spaces and + - = . _ : / @.", maxTagKeyLen)
-	case utf8.RuneCountInString(v) > maxTagValueLen || !validTagText(v):
+			"%s.", maxTagKeyLen, s3tag.Allowed)
+	case utf8.RuneCountInString(v) > maxTagValueLen || !s3tag.ValidText(v):
 		return errorf("InvalidTag", "The TagValue you have provided is invalid: "+
 			"it must be at most "+
-			"%d letters, digits, spaces and + - = . _ : / @.", maxTagValueLen)
+			"%d %s.", maxTagValueLen, s3tag.Allowed)
 	case strings.HasPrefix(strings.ToLower(k), "aws:"):
 		return errorf("InvalidTag", "Your TagKey cannot be prefixed with aws:")
 	}
 	return nil
-}
-
-// validTagText reports whether s holds only what S3 allows in tags.
-func validTagText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) &&
-			!strings.ContainsRune("+-=._:/@", r) {
-			return false
-		}
-	}
-	return true
 }
 
 // tagDocument renders tags as a Tagging answer, sorted by key.

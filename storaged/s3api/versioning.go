@@ -57,6 +57,9 @@ func (h *Handler) putBucketVersioning(w http.ResponseWriter, req *request) error
 	if err != nil {
 		return err
 	}
+	if err := h.checkVersioningChange(req.r.Context(), req.bucket, state); err != nil {
+		return err
+	}
 	if err := v.PutBucketVersioning(req.r.Context(), req.bucket, state); err != nil {
 		return err
 	}

@@ -76,6 +76,8 @@ type options struct {
 	rpcTLSCert, rpcTLSKey string
 	// heal is --heal-rate and --scan-interval.
 	heal healOptions
+	// lifecycle is --lifecycle-interval and --lifecycle-rate.
+	lifecycle lifecycleOptions
 	// accessKeysFile is --access-keys-file, "" when not given;
 	// accessKeys are its keys as loaded at start.
 	accessKeysFile string
@@ -97,6 +99,7 @@ type rawFlags struct {
 	rpcTLSCert, rpcTLSKey                                      string
 	accessKeysFile                                             string
 	healRate, scanInterval                                     string
+	lifecycleInterval, lifecycleRate                           string
 	insecureHTTP, logJSON, metrics                             bool
 	drives                                                     driveList
 	domains                                                    domainList
@@ -201,6 +204,8 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 	collect(err)
 	opts.heal, err = checkHeal(raw.healRate, raw.scanInterval)
 	collect(err)
+	opts.lifecycle, err = checkLifecycle(raw.lifecycleInterval, raw.lifecycleRate)
+	collect(err)
 	return opts, errors.Join(errs...)
 }
 
@@ -262,6 +267,12 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 	fs.StringVar(&raw.scanInterval, "scan-interval", getenv(envScanInterval),
 		"pause between heal scanner cycles, e.g. 1h (the default); 0 turns the scanner "+
 			"off (env "+envScanInterval+")")
+	fs.StringVar(&raw.lifecycleInterval, "lifecycle-interval", getenv(envLifecycleInterval),
+		"pause between lifecycle expiration passes, e.g. 1h (the default); 0 turns them "+
+			"off (env "+envLifecycleInterval+")")
+	fs.StringVar(&raw.lifecycleRate, "lifecycle-rate", getenv(envLifecycleRate),
+		"object versions per second a lifecycle pass examines; default 500 (env "+
+			envLifecycleRate+")")
 	if err := fs.Parse(args); err != nil {
 		return raw, err
 	}

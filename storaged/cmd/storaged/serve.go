@@ -56,6 +56,8 @@ func serve(ctx context.Context, opts options, logger hclog.Logger) error {
 		return fmt.Errorf("configuring the S3 API: %w", err)
 	}
 	st.noMetrics = !opts.metrics
+	stopLifecycle := startLifecycle(opts, st.layer, logger.Named("lifecycle"))
+	defer stopLifecycle()
 	srv := &http.Server{
 		Handler:           st.handler(handler),
 		ReadHeaderTimeout: readHeaderTimeout,

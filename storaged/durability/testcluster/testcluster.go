@@ -76,12 +76,22 @@ type Node struct {
 	exited   chan struct{}
 }
 
+// RaceEnv is the environment variable that makes Build compile storaged
+// with the race detector when set to 1. The nodes inherit GORACE, so
+// GORACE=halt_on_error=1 makes a node that races exit (and its case fail),
+// and GORACE=log_path=… keeps the reports.
+const RaceEnv = "STRATA_TEST_STORAGED_RACE"
+
 // Build compiles storaged into dir and returns the binary's path. Call it
 // once, from TestMain.
 func Build(dir string) (string, error) {
 	bin := filepath.Join(dir, "storaged")
-	out, err := exec.Command("go", "build", "-o", bin,
-		"github.com/strata-storage/strata/storaged/cmd/storaged").CombinedOutput()
+	args := []string{"build", "-o", bin}
+	if os.Getenv(RaceEnv) == "1" {
+		args = append(args, "-race")
+	}
+	args = append(args, "github.com/strata-storage/strata/storaged/cmd/storaged")
+	out, err := exec.Command("go", args...).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("building storaged: %w\n%s", err, out)
 	}

@@ -1,0 +1,145 @@
+package s3api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/strata-storage/strata/storaged/object"
+)
+
+// maxQuotaBody bounds the JSON body of PUT /strata/admin/quota.
+const maxQuotaBody = 4 << 10
+
+// QuotaRequest is the JSON body of PUT /strata/admin/quota?bucket=B.
+type QuotaRequest struct {
+	// HardBytes is the bucket's hard quota in bytes; it must be positive.
+	// DELETE removes a quota.
+	HardBytes int64 `json:"hardBytes"`
+}
+
+// QuotaStatus is the JSON answer of GET and PUT /strata/admin/quota: the
+// bucket's quota (0 when it has none) and its usage as this node counts
+// it now.
+type QuotaStatus struct {
+	Bucket    string `json:"bucket"`
+	HardBytes int64  `json:"hardBytes"`
+	UsedBytes int64  `json:"usedBytes"`
+}
+
+// serveQuota answers GET, PUT and DELETE of the quota endpoint, for
+// requests signed with the root key.
+func (a *Admin) serveQuota(w http.ResponseWriter, r *http.Request) {
+	req := newRequest(r)
+	w.Header().Set("X-Amz-Request-Id", req.id)
+	if err := a.s3.authenticateRoot(req); err != nil {
+		writeAPIError(w, req, toAPIError(err))
+		return
+	}
+	bucket := req.query.Get("bucket")
+	switch r.Method {
+	case http.MethodGet, http.MethodPut, http.MethodDelete:
+	default:
+		w.Header().Set("Allow", "GET, PUT, DELETE")
+		writeAPIError(w, req, newError("MethodNotAllowed"))
+		return
+	}
+	switch {
+	case a.quotas == nil:
+		writeJSON(w, http.StatusNotImplemented,
+			adminError{"this node's object layer keeps no bucket quotas"})
+	case bucket == "":
+		writeJSON(w, http.StatusBadRequest,
+			adminError{"name the bucket in the query: ?bucket=NAME"})
+	default:
+		a.quotaMethod(w, req, bucket)
+	}
+}
+
+// quotaMethod runs the request's method on the bucket's quota.
+func (a *Admin) quotaMethod(w http.ResponseWriter, req *request, bucket string) {
+	ctx := req.r.Context()
+	var err error
+	switch req.r.Method {
+	case http.MethodPut:
+		err = a.putQuota(req, bucket)
+	case http.MethodDelete:
+		if err = a.quotas.store.PutBucketQuota(ctx, bucket, 0); err == nil {
+			a.quotas.set(bucket, 0)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	if err != nil {
+		a.writeQuotaError(w, req, err)
+		return
+	}
+	st, err := a.quotaStatus(req, bucket)
+	if err != nil {
+		a.writeQuotaError(w, req, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// putQuota reads the request's QuotaRequest and stores it.
+func (a *Admin) putQuota(req *request, bucket string) error {
+	body, err := a.s3.readBodyUpTo(req, maxQuotaBody)
+	if err != nil {
+		return err
+	}
+	var q QuotaRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return &badQuota{fmt.Sprintf("the body must be JSON {\"hardBytes\": N}: %v", err)}
+	}
+	if q.HardBytes <= 0 {
+		return &badQuota{fmt.Sprintf("hardBytes must be a positive number of bytes, not %d; "+
+			"DELETE removes a quota", q.HardBytes)}
+	}
+	if err := a.quotas.store.PutBucketQuota(req.r.Context(), bucket, q.HardBytes); err != nil {
+		return err
+	}
+	a.quotas.set(bucket, q.HardBytes)
+	return nil
+}
+
+// quotaStatus reads the bucket's quota and usage.
+func (a *Admin) quotaStatus(req *request, bucket string) (QuotaStatus, error) {
+	ctx := req.r.Context()
+	hard, err := a.quotas.store.BucketQuota(ctx, bucket)
+	if err != nil {
+		return QuotaStatus{}, err
+	}
+	used, err := a.quotas.usage(ctx, bucket)
+	if err != nil {
+		return QuotaStatus{}, err
+	}
+	return QuotaStatus{Bucket: bucket, HardBytes: hard, UsedBytes: used}, nil
+}
+
+// badQuota is a quota request the endpoint refuses with 400.
+type badQuota struct{ msg string }
+
+func (e *badQuota) Error() string { return e.msg }
+
+// writeQuotaError answers a failed quota request as JSON.
+func (a *Admin) writeQuotaError(w http.ResponseWriter, req *request, err error) {
+	var bad *badQuota
+	var ae *apiError
+	switch {
+	case errors.As(err, &bad), errors.Is(err, object.ErrInvalidQuota):
+		writeJSON(w, http.StatusBadRequest, adminError{err.Error()})
+	case errors.Is(err, object.ErrBucketNotFound), errors.Is(err, object.ErrInvalidBucketName):
+		writeJSON(w, http.StatusNotFound, adminError{"bucket " + req.query.Get("bucket") +
+			" does not exist"})
+	case errors.As(err, &ae):
+		writeAPIError(w, req, ae)
+	default:
+		a.s3.log.Error("a bucket quota request failed", "error", err)
+		writeJSON(w, http.StatusInternalServerError, adminError{err.Error()})
+	}
+}
