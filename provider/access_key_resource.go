@@ -75,7 +75,8 @@ func (r *accessKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 func accessKeySchema(ctx context.Context) schema.Schema {
 	md := "An S3 access key of a Strata tenant: a key pair that the control plane makes, " +
 		"with an IAM identity policy that says what the key may do. The key may do what " +
-		"its policy or a bucket's policy allows, unless either denies it. The control " +
+		"its policy or a bucket's policy allows, unless either denies it; a bucket " +
+		"policy names the key as the principal `arn:aws:iam:::user/<name>`. The control " +
 		"plane hands the key to every storage node of the tenant; it is `Ready` once " +
 		"every node accepts it. The secret is answered by the control plane only when it " +
 		"is made, on create and whenever `secret_version` is raised; the provider keeps " +

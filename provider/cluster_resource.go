@@ -57,7 +57,8 @@ func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 func clusterSchema(ctx context.Context) schema.Schema {
 	md := "A Strata cluster: where the storage nodes of tenants run. A `local` cluster " +
 		"runs them as processes on the control plane's machine; `kubernetes` and `eks` " +
-		"run them in Kubernetes."
+		"will run them in Kubernetes, but this build runs tenants only on `local` " +
+		"clusters (a tenant on another kind is refused with that message)."
 	nameMD := "The cluster's name: " + nameRule().description + ". Changing it " +
 		"replaces the cluster."
 	kindMD := "Where storage nodes run: `local`, `kubernetes` or `eks`. The control " +

@@ -44,6 +44,8 @@ const (
 	adviceUnprocessable = "The control plane cannot make this change in the resource's " +
 		"current state. Revert the change in the configuration, or make it in the steps " +
 		"that the message allows. Replacing the resource instead would destroy its data."
+	adviceCannotCreate = "The control plane cannot create the resource as declared. Change " +
+		"the configuration as the message says, then run terraform apply again."
 	adviceServer = "The control plane failed. Check its log, then run terraform apply " +
 		"again."
 	adviceUnreachable = "Check that the control plane runs and that the provider's " +
@@ -104,7 +106,11 @@ func addAPIError(diags *diag.Diagnostics, op string, t target, err error) {
 		return
 	}
 	summary := summaryFor(op, t, ae.StatusCode)
-	rest := addViolations(diags, summary, ae.Violations, adviceFor(ae.StatusCode), nil)
+	advice := adviceFor(ae.StatusCode)
+	if op == "create" && ae.StatusCode == http.StatusUnprocessableEntity {
+		advice = adviceCannotCreate
+	}
+	rest := addViolations(diags, summary, ae.Violations, advice, nil)
 	if len(ae.Violations) > 0 && len(rest) == 0 {
 		return
 	}
@@ -113,7 +119,7 @@ func addAPIError(diags *diag.Diagnostics, op string, t target, err error) {
 	for _, v := range rest {
 		detail += fmt.Sprintf("\n  - %s: %s", v.Field, v.Description)
 	}
-	diags.AddError(summary, detail+"\n\n"+adviceFor(ae.StatusCode))
+	diags.AddError(summary, detail+"\n\n"+advice)
 }
 
 // addViolations adds one attribute diagnostic per violation whose field maps
@@ -209,7 +215,12 @@ func snakeCase(s string) string {
 func addWaitError(diags *diag.Diagnostics, op string, t target, timeout time.Duration,
 	attr string, err error) {
 	var te *timeoutError
+	var ce *conditionError
 	switch {
+	case errors.As(err, &ce):
+		diags.AddError(fmt.Sprintf("Cannot %s %s: %s", op, t, ce.what),
+			fmt.Sprintf("The control plane reports %s.\n\n%s", ce.condition, ce.advice))
+		return
 	case errors.Is(err, context.Canceled):
 		diags.AddError(fmt.Sprintf("Stopped waiting for %s", t),
 			fmt.Sprintf("Terraform was interrupted while the control plane worked on %s. "+

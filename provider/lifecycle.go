@@ -88,6 +88,9 @@ func (l lifecycle[M, T]) create(ctx context.Context, req resource.CreateRequest,
 		addExists(&resp.Diagnostics, t, l.typeName)
 		return
 	}
+	// Create only: another configuration may create the same item between
+	// the check above and the PUT, and must not end up owning it too.
+	ctx = client.CreateOnly(ctx)
 	resp.Diagnostics.Append(l.apply(ctx, &plan, req.Config, "create", timeout, &resp.State)...)
 	tenant, name := l.ids(&plan)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, tenant, name)...)
@@ -101,6 +104,10 @@ func (l lifecycle[M, T]) apply(ctx context.Context, m *M, config tfsdk.Config, o
 	t := l.target(m)
 	put, err := l.put(ctx, m, config, &diags)
 	if diags.HasError() {
+		return diags
+	}
+	if client.IsAlreadyExists(err) {
+		addExists(&diags, t, l.typeName)
 		return diags
 	}
 	if err != nil {

@@ -117,9 +117,10 @@ func docInt64(md string) schema.Int64Attribute {
 
 func tenantSchema(ctx context.Context) schema.Schema {
 	md := "A Strata tenant: one S3 service with its own storage nodes, endpoint, TLS " +
-		"certificates and root credentials, running on a cluster. Changing its pools " +
-		"updates it in place; a change the control plane cannot make fails with its " +
-		"message instead of replacing the tenant, since replacing it would destroy its data."
+		"certificates and root credentials, running on a cluster. The control plane " +
+		"cannot yet change a running tenant's pools, parity, region, TLS source or " +
+		"metrics: such a change fails at apply with its message instead of replacing the " +
+		"tenant, since replacing it would destroy its data."
 
 	name := docString("The tenant's name: " + nameRule().description + ". Changing it " +
 		"replaces the tenant and destroys its data.")

@@ -108,8 +108,12 @@ func (w waiter[T]) ready(ctx context.Context) (*T, error) {
 		switch {
 		case err == nil:
 			last, lastErr = obj, nil
-			if w.progress(obj).ready() {
+			p := w.progress(obj)
+			if p.ready() {
 				return obj, nil
+			}
+			if err := rejected(p); err != nil {
+				return obj, err
 			}
 		case !transient(err):
 			return last, err
@@ -147,6 +151,35 @@ func (w waiter[T]) gone(ctx context.Context) error {
 	}
 }
 
+// rejectedReasons are the reasons of a False Ready condition that no
+// amount of waiting changes: the tenant refused the declared value, so the
+// configuration must change.
+var rejectedReasons = map[string]bool{"RejectedByTenant": true}
+
+// rejected returns an error when the current generation's Ready condition
+// is False for a reason that waiting cannot cure.
+func rejected(p progress) error {
+	c := p.conditions.Get(model.ConditionReady)
+	if c == nil || c.Status != model.StatusFalse || !rejectedReasons[c.Reason] ||
+		c.ObservedGeneration < p.generation {
+		return nil
+	}
+	return &conditionError{what: "the tenant refused what the configuration declares",
+		condition: describeCondition(c),
+		advice: "Waiting would not help: change the configuration as the message says, " +
+			"then run terraform apply again."}
+}
+
+// conditionError is a wait ended by a condition that waiting cannot
+// change: what happened, the condition, and what to do.
+type conditionError struct {
+	what, condition, advice string
+}
+
+func (e *conditionError) Error() string {
+	return "provider: " + e.what + ": " + e.condition
+}
+
 // refused returns an error when the control plane gave up a delete it had
 // accepted and kept the resource, saying why.
 func refused(p progress) error {
@@ -154,8 +187,11 @@ func refused(p progress) error {
 	if p.deleting || c == nil || c.Status != model.StatusTrue {
 		return nil
 	}
-	return errors.New("provider: the control plane refused the delete and kept the " +
-		"resource: " + describeCondition(c))
+	return &conditionError{what: "the control plane refused the delete and kept the resource",
+		condition: describeCondition(c),
+		advice: "Resolve what the condition names (for a bucket that holds objects: empty " +
+			"it, or set force_destroy = true and apply before destroying), then run " +
+			"terraform again."}
 }
 
 // stopped turns the end of a wait's context into its error.

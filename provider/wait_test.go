@@ -216,3 +216,37 @@ func TestRefusedDeleteEndsTheWait(t *testing.T) {
 		})
 	}
 }
+
+func TestARejectionByTheTenantEndsTheWait(t *testing.T) {
+	t.Parallel()
+	rejectedNow := &progress{generation: 2, observedGeneration: 1, conditions: model.Conditions{{
+		Type: model.ConditionReady, Status: model.StatusFalse, Reason: "RejectedByTenant",
+		Message: "InvalidTag: the TagKey is invalid", ObservedGeneration: 2}}}
+	rejectedBefore := &progress{generation: 3, observedGeneration: 1,
+		conditions: rejectedNow.conditions}
+	tests := []struct {
+		name    string
+		answers []answer
+		wantErr string
+	}{
+		{"a rejection of this generation ends the wait at once",
+			[]answer{{obj: rejectedNow}}, "InvalidTag"},
+		{"a rejection of an older generation is waited out",
+			[]answer{{obj: rejectedBefore}, {obj: readyNow}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &script{answers: tt.answers}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err := s.waiter().ready(ctx)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("got %v, want the wait to end ready", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("got %v, want an error naming %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -79,6 +79,9 @@ func (s *Server) canDeleteCluster(ctx context.Context, _ *http.Request,
 func tenantKind(s *Server) *tenantKindT {
 	return &tenantKindT{
 		s: s, name: model.KindTenant, key: pathName, prefix: topLevel,
+		// The root keys open every object of the tenant: a reader token,
+		// which may only look, does not get them.
+		hideFromReaders: func(t *model.Tenant) { t.Status.RootCredentials = nil },
 		prepare: func(r *http.Request, spec *model.TenantSpec) model.Violations {
 			var v model.Violations
 			model.ValidateName(&v, "metadata.name", pathName(r))

@@ -38,6 +38,9 @@ type kind[T any, S any, P registry.Ptr[T, S]] struct {
 	admit func(ctx context.Context, r *http.Request, old P, spec *S) *apiError
 	// canDelete checks that the item may be deleted now.
 	canDelete func(ctx context.Context, r *http.Request, obj P) *apiError
+	// hideFromReaders, when set, clears what a reader token must not see,
+	// such as a tenant's root keys, on its way out of a GET or a list.
+	hideFromReaders func(obj P)
 	// redact, when set, clears the write-only fields of an item on its way
 	// out, so that no answer carries them.
 	redact func(obj P)
@@ -66,7 +69,15 @@ func (k *kind[T, S, P]) get(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, e)
 		return
 	}
+	k.hideFrom(r, obj)
 	k.writeObject(w, http.StatusOK, obj)
+}
+
+// hideFrom clears what the request's token may not see of obj.
+func (k *kind[T, S, P]) hideFrom(r *http.Request, obj P) {
+	if k.hideFromReaders != nil && isReader(r) {
+		k.hideFromReaders(obj)
+	}
 }
 
 func (k *kind[T, S, P]) list(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +102,7 @@ func (k *kind[T, S, P]) writePage(w http.ResponseWriter, r *http.Request, prefix
 	}
 	for _, obj := range items {
 		k.output(obj)
+		k.hideFrom(r, obj)
 	}
 	page := model.List[P]{Items: items}
 	if len(items) > size {
@@ -295,6 +307,15 @@ func retryLostRaces(r *http.Request, attempt func() *apiError) *apiError {
 }
 
 func checkIfMatch(r *http.Request, exists bool, rev int64) *apiError {
+	switch inm := r.Header.Get("If-None-Match"); {
+	case inm == "*" && exists:
+		return errorf(http.StatusPreconditionFailed, model.ErrFailedPrecondition,
+			"it exists already, and If-None-Match: * asked to create it only: import it, "+
+				"or give the new one another name")
+	case inm != "" && inm != "*":
+		return errorf(http.StatusBadRequest, model.ErrInvalidArgument,
+			"If-None-Match %q: only * (create only) is understood", inm)
+	}
 	im := r.Header.Get("If-Match")
 	if im == "" || (im == "*" && exists) {
 		return nil

@@ -148,7 +148,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 	p, ok := s.authenticate(rec, r)
 	if ok && s.authorize(rec, r, p) {
-		s.mux.ServeHTTP(rec, r)
+		s.mux.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	}
 	s.cfg.Logger.Debug("request", "id", id, "method", r.Method, "path", r.URL.Path,
 		"principal", p.name, "status", rec.code, "duration", s.cfg.Now().Sub(start))

@@ -255,6 +255,15 @@ type principal struct {
 	role string
 }
 
+// principalKey keeps the request's principal in its context.
+type principalKey struct{}
+
+// isReader reports whether the request's token has the reader role.
+func isReader(r *http.Request) bool {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p.role == model.RoleReader
+}
+
 // bootstrapPrincipal is the admin token from the state directory.
 const bootstrapPrincipal = "admin.token"
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/strata-storage/strata/controlplane/client"
 	"github.com/strata-storage/strata/controlplane/model"
+	"github.com/strata-storage/strata/controlplane/registry"
 )
 
 // mustToken creates a token through the admin client and returns its
@@ -203,4 +204,43 @@ func putTokenRaw(t *testing.T, ts *httptest.Server, name string) (string, int) {
 	}
 	secret, _, _ := strings.Cut(rest, `"`)
 	return secret, resp.StatusCode
+}
+
+func TestAReaderDoesNotSeeATenantsRootKeys(t *testing.T) {
+	t.Parallel()
+	ts, c, _, st := newTestServerWithStore(t)
+	mustTenant(t, c)
+	ctx := context.Background()
+	tn, rev, err := registry.Get[model.Tenant, model.TenantSpec](ctx, st, model.KindTenant, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.Status.RootCredentials = &model.Credentials{AccessKeyID: "AKIDROOT",
+		SecretAccessKey: "root-secret"}
+	if _, err := registry.Put(ctx, st, model.KindTenant, "acme", tn, rev); err != nil {
+		t.Fatal(err)
+	}
+	reader := mustToken(t, c, "looker", model.RoleReader)
+	tests := []struct {
+		name, secret, path string
+		wantSecret         bool
+	}{
+		{"an admin reads the root keys", "", "/v1/tenants/acme", true},
+		{"a reader's GET leaves them out", reader, "/v1/tenants/acme", false},
+		{"a reader's list leaves them out", reader, "/v1/tenants", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			header := map[string]string{}
+			if tt.secret != "" {
+				header = withToken(tt.secret)
+			}
+			resp := do(t, ts, "GET", tt.path, "", header)
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || strings.Contains(string(b), "root-secret") != tt.wantSecret {
+				t.Errorf("got %d %s, want 200 with the secret: %v", resp.StatusCode, b,
+					tt.wantSecret)
+			}
+		})
+	}
 }

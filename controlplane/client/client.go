@@ -145,6 +145,25 @@ func StatusCode(err error) int {
 	return 0
 }
 
+// createOnlyKey marks a context whose PUTs must only create.
+type createOnlyKey struct{}
+
+// CreateOnly returns a context under which every PUT the client sends
+// creates its item or fails with 412 (IsAlreadyExists) when the item
+// exists: two callers creating the same item cannot both succeed.
+func CreateOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, createOnlyKey{}, true)
+}
+
+func createOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(createOnlyKey{}).(bool)
+	return v
+}
+
+// IsAlreadyExists reports whether err answers a create-only PUT of an item
+// that exists.
+func IsAlreadyExists(err error) bool { return StatusCode(err) == http.StatusPreconditionFailed }
+
 // IsNotFound reports whether err is a 404 answer.
 func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound }
 
@@ -192,6 +211,9 @@ func (c *Client) newRequest(ctx context.Context, method, path string, query url.
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Accept", "application/json")
+	if method == http.MethodPut && createOnly(ctx) {
+		req.Header.Set("If-None-Match", "*")
+	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

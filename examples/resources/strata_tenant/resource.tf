@@ -52,7 +52,7 @@ resource "strata_tenant" "byo_cert" {
   }
 
   monitoring = {
-    prometheus = false # true is refused until storaged serves /strata/metrics
+    prometheus = true # every node serves /strata/metrics
   }
 }
 
