@@ -46,8 +46,8 @@ type bucketModel struct {
 	Versioning   types.String         `tfsdk:"versioning"`
 	Tags         types.Map            `tfsdk:"tags"`
 	Policy       jsontypes.Normalized `tfsdk:"policy"`
-	// ObjectLock, Encryption, Quota and LifecycleRule are not built yet:
-	// a plan that sets them fails, so they are always null.
+	// Encryption is not built yet: a plan that sets it fails, so it is
+	// always null.
 	ObjectLock    types.Object   `tfsdk:"object_lock"`
 	Encryption    types.Object   `tfsdk:"encryption"`
 	Quota         types.Object   `tfsdk:"quota"`
@@ -69,9 +69,13 @@ func (r *bucketResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 func bucketSchema(ctx context.Context) schema.Schema {
 	md := "An S3 bucket of a Strata tenant. Import it by `tenant/name`, such as " +
-		"`acme/logs`.\n\n" +
+		"`acme/logs`. Import reads what the control plane knows: a bucket made only " +
+		"through S3 is not known to it and cannot be imported; declaring it instead " +
+		"makes the control plane adopt it, objects included (and a later destroy " +
+		"deletes it).\n\n" +
 		"The control plane owns the settings declared here (`versioning`, `tags`, " +
-		"`policy`): when someone changes one through S3, it puts the declared value " +
+		"`policy`, `object_lock`, `quota`, `lifecycle_rule`): when someone changes one " +
+		"through S3 (or, for the quota, storaged's admin endpoint), it puts the declared value " +
 		"back within its resync period and reports it in the bucket's `DriftRepaired` " +
 		"condition, so the next plan is empty. A setting left out is S3's to manage. " +
 		"Terraform reads the settings the control plane last observed on the tenant, so " +
@@ -91,8 +95,9 @@ func bucketSchema(ctx context.Context) schema.Schema {
 	name.Validators = []validator.String{bucketNameRule()}
 
 	forceMD := "Whether destroying the bucket first removes every object, version and " +
-		"delete marker in it. Without it, destroying a bucket that holds objects waits " +
-		"until they are gone, and fails after `timeouts.delete`. Default `false`."
+		"delete marker in it. Without it, destroying a bucket that holds objects fails at " +
+		"once: the control plane refuses and keeps the bucket (condition DeleteRefused). " +
+		"Default `false`."
 
 	attrs := map[string]schema.Attribute{
 		"id":     idAttribute("The bucket's `tenant/name`, as Terraform's ID."),

@@ -65,7 +65,8 @@ func (keepVersioningDeclared) PlanModifyString(_ context.Context,
 }
 
 // bucketSettingAttributes are strata_bucket's attributes for the bucket's
-// S3 settings: versioning, tags and policy, and the ones not built yet.
+// S3 settings: versioning, tags, policy, object lock, quota and lifecycle
+// rules, and default encryption, which is not built yet.
 func bucketSettingAttributes() map[string]schema.Attribute {
 	versioningMD := "`Enabled` or `Suspended`. Left out, versioning is S3's to manage. " +
 		"Once set it cannot be removed (S3 cannot return a bucket to never having had " +
@@ -104,20 +105,6 @@ func notBuiltMD(what, message string) string {
 	return what + " " + capitalize(message) + ". A plan that sets it fails."
 }
 
-func objectLockAttribute() schema.SingleNestedAttribute {
-	md := notBuiltMD("The default retention of new object versions.",
-		model.NotBuiltObjectLock)
-	return schema.SingleNestedAttribute{
-		Optional: true, Description: plain(md), MarkdownDescription: md,
-		Validators: []validator.Object{notBuiltRule{model.NotBuiltObjectLock}},
-		Attributes: map[string]schema.Attribute{
-			"mode":  docOptionalString("`GOVERNANCE` or `COMPLIANCE`."),
-			"days":  docOptionalInt64("The default retention in days."),
-			"years": docOptionalInt64("The default retention in years."),
-		},
-	}
-}
-
 func encryptionAttribute() schema.SingleNestedAttribute {
 	md := notBuiltMD("The bucket's default server-side encryption.",
 		model.NotBuiltEncryption)
@@ -128,34 +115,6 @@ func encryptionAttribute() schema.SingleNestedAttribute {
 			"algorithm": docOptionalString("`AES256` (SSE-S3) or `aws:kms` (SSE-KMS)."),
 			"key":       docOptionalString("The tenant's `strata_key` to use with `aws:kms`."),
 		},
-	}
-}
-
-func quotaAttribute() schema.SingleNestedAttribute {
-	md := notBuiltMD("Limits of the bucket's size.", model.NotBuiltQuota)
-	return schema.SingleNestedAttribute{
-		Optional: true, Description: plain(md), MarkdownDescription: md,
-		Validators: []validator.Object{notBuiltRule{model.NotBuiltQuota}},
-		Attributes: map[string]schema.Attribute{
-			"max_size":    docOptionalString("The most bytes the bucket may hold, such as `100Gi`."),
-			"max_objects": docOptionalInt64("The most objects the bucket may hold."),
-		},
-	}
-}
-
-func lifecycleRuleAttribute() schema.ListNestedAttribute {
-	md := notBuiltMD("Rules that expire objects, or move them to a tier, some days "+
-		"after they were written.", model.NotBuiltLifecycle)
-	return schema.ListNestedAttribute{
-		Optional: true, Description: plain(md), MarkdownDescription: md,
-		Validators: []validator.List{notBuiltRule{model.NotBuiltLifecycle}},
-		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"id":              docOptionalString("The rule's name, unique within the bucket."),
-			"prefix":          docOptionalString("The key prefix the rule applies to."),
-			"expire_days":     docOptionalInt64("Delete objects this many days after writing."),
-			"transition_days": docOptionalInt64("Move objects this many days after writing."),
-			"transition_tier": docOptionalString("The `strata_tier` to move objects to."),
-		}},
 	}
 }
 
@@ -171,29 +130,28 @@ func docOptionalInt64(md string) schema.Int64Attribute {
 	return a
 }
 
-// Object types of the settings that are not built yet; their values are
-// always null, since a plan that sets them fails.
-var (
-	objectLockType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"mode": types.StringType, "days": types.Int64Type, "years": types.Int64Type}}
-	encryptionType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"algorithm": types.StringType, "key": types.StringType}}
-	quotaType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"max_size": types.StringType, "max_objects": types.Int64Type}}
-	lifecycleRuleType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"id": types.StringType, "prefix": types.StringType, "expire_days": types.Int64Type,
-		"transition_days": types.Int64Type, "transition_tier": types.StringType}}
-)
+// encryptionType is the object type of encryption, which is not built
+// yet; its value is always null, since a plan that sets it fails.
+var encryptionType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"algorithm": types.StringType, "key": types.StringType}}
 
 // settingsToAPI puts the settings that m declares into spec.
 func (m *bucketModel) settingsToAPI(ctx context.Context, spec *model.BucketSpec) diag.Diagnostics {
 	spec.Versioning = m.Versioning.ValueString()
 	spec.Policy = m.Policy.ValueString()
+	var diags, d diag.Diagnostics
+	spec.ObjectLock, d = objectLockToAPI(ctx, m.ObjectLock)
+	diags.Append(d...)
+	spec.Quota, d = quotaToAPI(ctx, m.Quota)
+	diags.Append(d...)
+	spec.Lifecycle, d = lifecycleToAPI(ctx, m.LifecycleRule)
+	diags.Append(d...)
 	if m.Tags.IsNull() || m.Tags.IsUnknown() {
-		return nil
+		return diags
 	}
 	spec.Tags = map[string]string{}
-	return m.Tags.ElementsAs(ctx, &spec.Tags, false)
+	diags.Append(m.Tags.ElementsAs(ctx, &spec.Tags, false)...)
+	return diags
 }
 
 // settingsFromAPI copies the bucket's settings into m: what the spec
@@ -209,10 +167,10 @@ func (m *bucketModel) settingsFromAPI(b *model.Bucket, observed bool) {
 	}
 	m.Tags = tagsValue(s.Tags)
 	m.Policy = jsonDocument(s.Policy)
-	m.ObjectLock = types.ObjectNull(objectLockType.AttrTypes)
+	m.ObjectLock = objectLockValue(s.ObjectLock)
 	m.Encryption = types.ObjectNull(encryptionType.AttrTypes)
-	m.Quota = types.ObjectNull(quotaType.AttrTypes)
-	m.LifecycleRule = types.ListNull(lifecycleRuleType)
+	m.Quota = quotaValue(s.Quota)
+	m.LifecycleRule = lifecycleValue(s.Lifecycle)
 }
 
 // observedSettings returns b's declared settings, each replaced by what the
@@ -220,10 +178,12 @@ func (m *bucketModel) settingsFromAPI(b *model.Bucket, observed bool) {
 // status holds a value for it.
 func observedSettings(b *model.Bucket, observed bool) model.BucketSpec {
 	s := model.BucketSpec{Versioning: b.Spec.Versioning, Tags: b.Spec.Tags,
-		Policy: b.Spec.Policy}
+		Policy: b.Spec.Policy, ObjectLock: b.Spec.ObjectLock, Quota: b.Spec.Quota,
+		Lifecycle: b.Spec.Lifecycle}
 	if !observed {
 		return s
 	}
+	observedRules(&s, b.Status)
 	if s.Versioning != "" && b.Status.Versioning != "" {
 		s.Versioning = b.Status.Versioning
 	}
@@ -234,6 +194,21 @@ func observedSettings(b *model.Bucket, observed bool) model.BucketSpec {
 		s.Policy = b.Status.Policy
 	}
 	return s
+}
+
+// observedRules replaces s's object lock, quota and lifecycle, where s
+// declares them, by what the status observed on the tenant, when it holds
+// a value.
+func observedRules(s *model.BucketSpec, st model.BucketStatus) {
+	if s.ObjectLock != nil && st.ObjectLock != nil {
+		s.ObjectLock = st.ObjectLock
+	}
+	if s.Quota != nil && st.Quota != nil {
+		s.Quota = st.Quota
+	}
+	if len(s.Lifecycle) > 0 && len(st.Lifecycle) > 0 {
+		s.Lifecycle = st.Lifecycle
+	}
 }
 
 // tagsValue is tags as a Terraform map, null when nil.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,10 @@ import (
 // the tags, changes them behind Terraform's back through S3 (the control
 // plane puts them back, so the plan stays empty), imports the bucket,
 // checks that the settings not built yet and removing versioning fail at
-// plan time with the API's words, and drops the tags and the policy.
+// plan time with the API's words, drops the tags and the policy, then sets
+// object lock, a quota and a lifecycle rule (checked through S3: a write
+// over the quota is refused), checks that removing object lock fails at
+// plan time, and drops the quota and the lifecycle rule.
 func TestAccBucketSettings(t *testing.T) {
 	requireAcceptance(t)
 	t.Parallel()
@@ -62,6 +66,14 @@ data "strata_bucket" "logs" {
   name   = strata_bucket.logs.name
 }
 `
+	lockedOnly := bucketHCL(cp, `versioning = "Enabled"
+  force_destroy = true
+  object_lock = { mode = "GOVERNANCE", days = 1 }`)
+	locked := bucketHCL(cp, `versioning = "Enabled"
+  force_destroy = true
+  object_lock = { mode = "GOVERNANCE", days = 1 }
+  quota = { max_size = "4Ki" }
+  lifecycle_rule = [{ id = "old", prefix = "tmp/", expire_days = 30 }]`)
 	tagsAre := func(want map[string]string) statecheck.StateCheck {
 		m := map[string]knownvalue.Check{}
 		for k, v := range want {
@@ -113,16 +125,22 @@ data "strata_bucket" "logs" {
 			{ResourceName: bucket, ImportState: true, ImportStateId: "acme/logs",
 				ImportStateVerify: true},
 			{
-				Config: bucketHCL(cp, `versioning = "Enabled"
+				Config: bucketHCL(cp, `versioning = "Suspended"
   object_lock = { mode = "GOVERNANCE", days = 1 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?i)object lock is not built yet`),
+				ExpectError: regexp.MustCompile(`needs versioning\s+Enabled`),
 			},
 			{
 				Config: bucketHCL(cp, `versioning = "Enabled"
-  lifecycle_rule = [{ id = "old", expire_days = 30 }]`),
+  lifecycle_rule = [{ id = "cold", transition_days = 30, transition_tier = "t" }]`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?i)lifecycle rules are not built yet`),
+				ExpectError: regexp.MustCompile(`(?i)lifecycle\s+transitions\s+are\s+not\s+built`),
+			},
+			{
+				Config: bucketHCL(cp, `versioning = "Enabled"
+  quota = { max_size = "1Gi", max_objects = 10 }`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`number of objects is not built yet`),
 			},
 			{
 				Config:      bucketHCL(cp, `tags = { team = "storage", env = "prod" }`),
@@ -149,8 +167,103 @@ data "strata_bucket" "logs" {
 						knownvalue.Null()),
 				},
 			},
+			{
+				Config: locked,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bucket, tfjsonpath.New("object_lock"),
+						knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"mode": knownvalue.StringExact("GOVERNANCE"),
+							"days": knownvalue.Int64Exact(1), "years": knownvalue.Null()})),
+					statecheck.ExpectKnownValue(bucket, tfjsonpath.New("quota").
+						AtMapKey("max_size"), knownvalue.StringExact("4Ki")),
+					statecheck.ExpectKnownValue(bucket, tfjsonpath.New("lifecycle_rule").
+						AtSliceIndex(0).AtMapKey("expire_days"), knownvalue.Int64Exact(30)),
+				},
+				Check: checkTenantRules(t, api, true),
+			},
+			{
+				Config: locked,
+				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				Config:      bucketHCL(cp, `versioning = "Enabled"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`cannot be removed\s+once\s+declared`),
+			},
+			{
+				Config: lockedOnly,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bucket, tfjsonpath.New("quota"),
+						knownvalue.Null()),
+					statecheck.ExpectKnownValue(bucket, tfjsonpath.New("lifecycle_rule"),
+						knownvalue.Null()),
+				},
+				Check: checkTenantRules(t, api, false),
+			},
 		},
 	})
+}
+
+// checkTenantRules checks bucket logs' object lock, and its lifecycle rule
+// and quota when withRules is true (else that it has neither), through S3
+// and storaged's admin endpoint as the control plane reports them.
+func checkTenantRules(t *testing.T, api *client.Client, withRules bool) acc.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		s3c := tenantS3(t, api)
+		lock, err := s3c.GetObjectLockConfiguration(ctx,
+			&s3.GetObjectLockConfigurationInput{Bucket: aws.String("logs")})
+		if err != nil {
+			return fmt.Errorf("reading the object lock: %w", err)
+		}
+		d := lock.ObjectLockConfiguration.Rule.DefaultRetention
+		if d.Mode != s3types.ObjectLockRetentionModeGovernance || aws.ToInt32(d.Days) != 1 {
+			return fmt.Errorf("object lock on the tenant: got %s %d days, want GOVERNANCE 1",
+				d.Mode, aws.ToInt32(d.Days))
+		}
+		lc, err := s3c.GetBucketLifecycleConfiguration(ctx,
+			&s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("logs")})
+		switch {
+		case withRules && err != nil:
+			return fmt.Errorf("reading the lifecycle: %w", err)
+		case withRules && (len(lc.Rules) != 1 || aws.ToString(lc.Rules[0].ID) != "old"):
+			return fmt.Errorf("lifecycle on the tenant: got %d rules, want rule old",
+				len(lc.Rules))
+		case !withRules && (err == nil || !strings.Contains(err.Error(),
+			"NoSuchLifecycleConfiguration")):
+			return fmt.Errorf("lifecycle after removing it: got %v, want none", err)
+		}
+		return checkQuota(t, api, withRules)
+	}
+}
+
+// checkQuota checks that a 5 KiB write to bucket logs is refused with 403
+// when refused is true (its quota is 4Ki), and accepted otherwise; an
+// accepted object is deleted again, bypassing its default GOVERNANCE
+// retention, so that the bucket can be destroyed.
+func checkQuota(t *testing.T, api *client.Client, refused bool) error {
+	ctx := context.Background()
+	s3c := tenantS3(t, api)
+	out, err := s3c.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String("logs"), Key: aws.String("big"),
+		Body: strings.NewReader(strings.Repeat("x", 5<<10))})
+	switch {
+	case refused && (err == nil || !strings.Contains(err.Error(), "StatusCode: 403")):
+		return fmt.Errorf("a write over the quota: got %v, want 403", err)
+	case !refused && err != nil:
+		return fmt.Errorf("a write without a quota: got %v, want success", err)
+	case refused:
+		return nil
+	}
+	_, err = s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("logs"),
+		Key: aws.String("big"), VersionId: out.VersionId,
+		BypassGovernanceRetention: aws.Bool(true)})
+	if err != nil {
+		return fmt.Errorf("deleting the object written without a quota: %w", err)
+	}
+	return nil
 }
 
 // bucketGone checks that bucket acme/logs is gone from the control plane.
@@ -288,11 +401,26 @@ func TestBucketSettingValidators(t *testing.T) {
 		{"a policy statement without a principal is refused", stringCheck(ctx,
 			policyRule(), `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 				`"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}]}`), "rincipal"},
-		{"object lock is refused with the API's words",
-			objectCheck(ctx, notBuiltRule{model.NotBuiltObjectLock}, false),
-			"Object lock is not built yet"},
-		{"leaving object lock out is valid",
-			objectCheck(ctx, notBuiltRule{model.NotBuiltObjectLock}, true), ""},
+		{"default encryption is refused with the API's words",
+			objectCheck(ctx, notBuiltRule{model.NotBuiltEncryption}, false),
+			"Default encryption is not built yet"},
+		{"leaving default encryption out is valid",
+			objectCheck(ctx, notBuiltRule{model.NotBuiltEncryption}, true), ""},
+		{"a quota of 100Gi is valid", quotaCheck(ctx, "100Gi", types.Int64Null()), ""},
+		{"a quota that is not a size is refused", quotaCheck(ctx, "lots",
+			types.Int64Null()), "such as 10Gi"},
+		{"a quota on objects is refused with the API's words", quotaCheck(ctx, "1Gi",
+			types.Int64Value(10)), "number of objects is not built yet"},
+		{"a rule expiring after 30 days is valid", rulesCheck(ctx,
+			model.BucketLifecycleRule{ID: "old", Prefix: "tmp/", ExpireDays: 30}), ""},
+		{"two rules with one id are refused", rulesCheck(ctx,
+			model.BucketLifecycleRule{ID: "r", ExpireDays: 1},
+			model.BucketLifecycleRule{ID: "r", ExpireDays: 2}), "must be unique"},
+		{"a rule without expire_days is refused", rulesCheck(ctx,
+			model.BucketLifecycleRule{ID: "r"}), "is required"},
+		{"a transition is refused with the API's words", rulesCheck(ctx,
+			model.BucketLifecycleRule{ID: "r", ExpireDays: 9, TransitionDays: 3}),
+			"tiering is later work"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -338,6 +466,48 @@ func objectCheck(ctx context.Context, v validator.Object, null bool) func() (boo
 		v.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("object_lock"),
 			ConfigValue: value}, &resp)
 		return resp.Diagnostics.HasError(), diagText(resp.Diagnostics)
+	}
+}
+
+func quotaCheck(ctx context.Context, size string, objects types.Int64) func() (bool, string) {
+	return func() (bool, string) {
+		value := types.ObjectValueMust(quotaType.AttrTypes, map[string]attr.Value{
+			"max_size": types.StringValue(size), "max_objects": objects})
+		var resp validator.ObjectResponse
+		quotaRule{}.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("quota"),
+			ConfigValue: value}, &resp)
+		return resp.Diagnostics.HasError(), diagText(resp.Diagnostics)
+	}
+}
+
+func rulesCheck(ctx context.Context, rules ...model.BucketLifecycleRule) func() (bool, string) {
+	return func() (bool, string) {
+		var resp validator.ListResponse
+		lifecycleRules{}.ValidateList(ctx, validator.ListRequest{
+			Path: path.Root("lifecycle_rule"), ConfigValue: lifecycleValue(rules)}, &resp)
+		return resp.Diagnostics.HasError(), diagText(resp.Diagnostics)
+	}
+}
+
+func TestBucketRulesRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	lock := &model.BucketObjectLock{Mode: model.LockCompliance, Years: 2}
+	quota := &model.BucketQuota{MaxSize: "4Ki"}
+	rules := []model.BucketLifecycleRule{{ID: "all", ExpireDays: 365},
+		{ID: "tmp", Prefix: "tmp/", ExpireDays: 7}}
+	gotLock, d1 := objectLockToAPI(ctx, objectLockValue(lock))
+	gotQuota, d2 := quotaToAPI(ctx, quotaValue(quota))
+	gotRules, d3 := lifecycleToAPI(ctx, lifecycleValue(rules))
+	if d1.HasError() || d2.HasError() || d3.HasError() {
+		t.Fatalf("got diagnostics %v %v %v, want none", d1, d2, d3)
+	}
+	if *gotLock != *lock || *gotQuota != *quota || !slices.Equal(gotRules, rules) {
+		t.Errorf("got %+v %+v %+v, want %+v %+v %+v", gotLock, gotQuota, gotRules, lock,
+			quota, rules)
+	}
+	if got, _ := lifecycleToAPI(ctx, lifecycleValue(nil)); got != nil {
+		t.Errorf("no rules: got %+v, want nil (a null attribute)", got)
 	}
 }
 

@@ -123,7 +123,7 @@ var _ validator.Map = tagsRule{}
 // Description says what the rule accepts.
 func (tagsRule) Description(context.Context) string {
 	return "at most 50 tags; keys of 1 to 128 characters not starting with aws:, values " +
-		"of at most 256 characters"
+		"of at most 256 characters; both made of " + model.TagCharacters
 }
 
 // MarkdownDescription says what the rule accepts.

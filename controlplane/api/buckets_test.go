@@ -20,17 +20,31 @@ func TestBucketSettingRefusals(t *testing.T) {
 		want         int
 		field, words string
 	}{
-		{"object lock is not built", `{"spec":{"objectLock":{"mode":"GOVERNANCE","days":1}}}`,
-			422, "spec.objectLock", model.NotBuiltObjectLock},
-		{"an empty object lock is refused too", `{"spec":{"objectLock":{}}}`,
-			422, "spec.objectLock", "not built yet"},
+		{"object lock without versioning is refused",
+			`{"spec":{"objectLock":{"mode":"GOVERNANCE","days":1}}}`,
+			422, "spec.objectLock", model.ObjectLockNeedsVersioning},
+		{"object lock with versioning Suspended is refused",
+			`{"spec":{"versioning":"Suspended","objectLock":{"mode":"GOVERNANCE","days":1}}}`,
+			422, "spec.objectLock", "needs versioning Enabled"},
+		{"an empty object lock is invalid", `{"spec":{"versioning":"Enabled","objectLock":{}}}`,
+			400, "spec.objectLock.mode", "is required"},
+		{"an object lock of both days and years is invalid",
+			`{"spec":{"versioning":"Enabled","objectLock":{"mode":"COMPLIANCE","days":1,` +
+				`"years":1}}}`, 400, "spec.objectLock", "set exactly one"},
 		{"default encryption is not built", `{"spec":{"encryption":{"algorithm":"AES256"}}}`,
 			422, "spec.encryption", model.NotBuiltEncryption},
-		{"a quota is not built", `{"spec":{"quota":{"maxSize":"1Gi"}}}`,
-			422, "spec.quota", model.NotBuiltQuota},
-		{"lifecycle rules are not built",
-			`{"spec":{"lifecycle":[{"id":"old","expireDays":30}]}}`,
-			422, "spec.lifecycle", model.NotBuiltLifecycle},
+		{"a quota on objects is not built", `{"spec":{"quota":{"maxSize":"1Gi",` +
+			`"maxObjects":5}}}`, 422, "spec.quota.maxObjects", model.NotBuiltQuotaObjects},
+		{"a quota without maxSize is invalid", `{"spec":{"quota":{}}}`,
+			400, "spec.quota.maxSize", "is required"},
+		{"a quota that is not a size is invalid", `{"spec":{"quota":{"maxSize":"lots"}}}`,
+			400, "spec.quota.maxSize", "such as 10Gi"},
+		{"lifecycle transitions are not built",
+			`{"spec":{"lifecycle":[{"id":"cold","transitionDays":30,"transitionTier":"t"}]}}`,
+			422, "spec.lifecycle[0]", model.NotBuiltTransition},
+		{"a lifecycle rule without an ID is invalid",
+			`{"spec":{"lifecycle":[{"expireDays":30}]}}`, 400, "spec.lifecycle[0].id",
+			"is required"},
 		{"a lowercase versioning state is invalid", `{"spec":{"versioning":"enabled"}}`,
 			400, "spec.versioning", "Enabled or Suspended"},
 		{"a tag key with the aws: prefix is invalid", `{"spec":{"tags":{"aws:x":"y"}}}`,
@@ -90,6 +104,35 @@ func TestVersioningCannotBeUnsetOnceDeclared(t *testing.T) {
 	}
 }
 
+func TestObjectLockCannotBeRemovedOnceDeclared(t *testing.T) {
+	t.Parallel()
+	_, c, _ := newTestServer(t)
+	mustTenant(t, c)
+	ctx := context.Background()
+	locked := model.BucketSpec{Versioning: model.VersioningEnabled,
+		ObjectLock: &model.BucketObjectLock{Mode: model.LockGovernance, Days: 1}}
+	if _, err := c.PutBucket(ctx, "acme", "logs", locked, nil); err != nil {
+		t.Fatalf("creating with object lock: %v", err)
+	}
+	longer := locked
+	longer.ObjectLock = &model.BucketObjectLock{Mode: model.LockCompliance, Years: 2}
+	if _, err := c.PutBucket(ctx, "acme", "logs", longer, nil); err != nil {
+		t.Fatalf("changing the default retention: %v", err)
+	}
+	unlocked := model.BucketSpec{Versioning: model.VersioningEnabled}
+	_, err := c.PutBucket(ctx, "acme", "logs", unlocked, nil)
+	checkViolation(t, err, http.StatusUnprocessableEntity, "spec.objectLock",
+		model.ObjectLockCannotBeRemoved)
+	b, err := c.GetBucket(ctx, "acme", "logs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Spec.ObjectLock == nil || *b.Spec.ObjectLock != *longer.ObjectLock {
+		t.Errorf("after the refusal: got object lock %+v, want %+v kept",
+			b.Spec.ObjectLock, longer.ObjectLock)
+	}
+}
+
 func TestBucketSettingsAreStoredAsDeclared(t *testing.T) {
 	t.Parallel()
 	_, c, _ := newTestServer(t)
@@ -98,7 +141,10 @@ func TestBucketSettingsAreStoredAsDeclared(t *testing.T) {
 	spec := model.BucketSpec{Versioning: model.VersioningEnabled,
 		Tags: map[string]string{"team": "storage"},
 		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",` +
-			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}]}`}
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}]}`,
+		ObjectLock: &model.BucketObjectLock{Mode: model.LockGovernance, Days: 7},
+		Quota:      &model.BucketQuota{MaxSize: "100Gi"},
+		Lifecycle:  []model.BucketLifecycleRule{{ID: "old", Prefix: "tmp/", ExpireDays: 30}}}
 	if _, err := c.PutBucket(ctx, "acme", "logs", spec, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +156,7 @@ func TestBucketSettingsAreStoredAsDeclared(t *testing.T) {
 		name, bucket string
 		want         model.BucketSpec
 	}{
-		{"versioning, tags and policy come back", "logs", spec},
+		{"every setting comes back", "logs", spec},
 		{"declared empty tags stay declared", "bare", empty},
 	}
 	for _, tt := range tests {

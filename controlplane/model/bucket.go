@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/strata-storage/strata/internal/s3tag"
 )
 
 // Versioning states of a bucket, as S3 names them.
@@ -13,6 +15,9 @@ const (
 	VersioningEnabled   = "Enabled"
 	VersioningSuspended = "Suspended"
 )
+
+// TagCharacters says which characters tag keys and values may hold.
+const TagCharacters = s3tag.Allowed
 
 // Limits of a bucket's tags, as S3 sets them.
 const (
@@ -23,22 +28,48 @@ const (
 	MaxBucketPolicyLen = 20 << 10
 )
 
-// Messages for the bucket settings whose storage side is not built yet.
-// The API refuses each with its message (422), and the provider's plan-time
-// validators give the same words.
+// Messages for the parts of bucket settings whose storage side is not
+// built yet. The API refuses each with its message (422), and the
+// provider's plan-time validators give the same words.
 const (
-	NotBuiltObjectLock = "object lock is not built yet: storaged keeps no retention " +
-		"periods or legal holds, so it cannot protect versions from deletion; leave it out"
 	NotBuiltEncryption = "default encryption is not built yet: it needs server-side " +
 		"encryption (SSE-S3, SSE-KMS) in storaged, which is not built; leave it out"
-	NotBuiltQuota = "quotas are not built yet: storaged neither counts nor limits the " +
-		"bytes and objects of a bucket; leave it out"
-	NotBuiltLifecycle = "lifecycle rules are not built yet: storaged neither expires " +
-		"objects nor moves them to a tier; leave them out"
+	NotBuiltQuotaObjects = "a quota on the number of objects is not built yet: storaged " +
+		"limits only a bucket's bytes; use maxSize (max_size in Terraform) and leave " +
+		"maxObjects out"
+	NotBuiltTransition = "lifecycle transitions are not built yet: storaged expires " +
+		"objects but cannot move them to a tier (tiering is later work); use expireDays " +
+		"and leave transitionDays and transitionTier out"
+)
+
+// Messages of the object lock rules that depend on the bucket's other
+// settings or its history. The API refuses each with 422, and the
+// provider gives the same words at plan time.
+const (
+	ObjectLockNeedsVersioning = "needs versioning Enabled: S3 keeps retention per " +
+		"object version, so set versioning to Enabled with object lock"
+	ObjectLockCannotBeRemoved = "cannot be removed once declared: S3 never takes object " +
+		"lock off a bucket; keep it (its mode and period may change)"
+)
+
+// Object lock retention modes, as S3 names them.
+const (
+	LockGovernance = "GOVERNANCE"
+	LockCompliance = "COMPLIANCE"
+)
+
+// Limits of bucket settings, as storaged and S3 set them.
+const (
+	MaxLockDays          = 36500
+	MaxLockYears         = 100
+	MaxLifecycleRules    = 1000
+	MaxLifecycleIDLength = 255
+	MaxLifecyclePrefix   = 1024
 )
 
 // BucketObjectLock is a bucket's S3 object lock configuration: the default
-// retention of new object versions. Not built yet; the API refuses it.
+// retention of new object versions. Once declared it cannot be removed,
+// and it needs versioning Enabled.
 type BucketObjectLock struct {
 	// Mode is GOVERNANCE or COMPLIANCE.
 	Mode string `json:"mode"`
@@ -56,17 +87,19 @@ type BucketEncryption struct {
 	Key string `json:"key,omitempty"`
 }
 
-// BucketQuota limits a bucket's size. Not built yet; the API refuses it.
+// BucketQuota limits a bucket's size.
 type BucketQuota struct {
-	// MaxSize is the most bytes the bucket may hold, such as "100Gi".
+	// MaxSize is the most bytes the bucket may hold, such as "100Gi"; a
+	// write that would pass it is refused (403).
 	MaxSize string `json:"maxSize,omitempty"`
-	// MaxObjects is the most objects the bucket may hold.
+	// MaxObjects is the most objects the bucket may hold. Not built yet:
+	// the API refuses it.
 	MaxObjects int64 `json:"maxObjects,omitempty"`
 }
 
-// BucketLifecycleRule expires the objects under a prefix, or moves them to
-// a tier, some days after they were written. Not built yet; the API
-// refuses it.
+// BucketLifecycleRule expires the objects under a prefix some days after
+// they were written. Moving them to a tier is not built yet; the API
+// refuses the transition fields.
 type BucketLifecycleRule struct {
 	// ID names the rule, unique within the bucket.
 	ID string `json:"id"`
@@ -75,19 +108,26 @@ type BucketLifecycleRule struct {
 	// ExpireDays deletes objects this many days after they were written.
 	ExpireDays int `json:"expireDays,omitempty"`
 	// TransitionDays and TransitionTier move objects to the tenant's Tier
-	// of that name this many days after they were written.
+	// of that name this many days after they were written. Not built yet.
 	TransitionDays int    `json:"transitionDays,omitempty"`
 	TransitionTier string `json:"transitionTier,omitempty"`
 }
 
 // validateSettings checks the bucket settings that storaged serves:
-// versioning, tags and policy.
+// versioning, tags, policy, object lock, quota and lifecycle.
 func (s *BucketSpec) validateSettings(v *Violations) {
 	ValidateVersioning(v, "spec.versioning", s.Versioning)
 	ValidateBucketTags(v, "spec.tags", s.Tags)
 	if s.Policy != "" {
 		ValidateBucketPolicy(v, "spec.policy", s.Policy)
 	}
+	if s.ObjectLock != nil {
+		ValidateObjectLock(v, "spec.objectLock", *s.ObjectLock)
+	}
+	if s.Quota != nil {
+		ValidateQuota(v, "spec.quota", *s.Quota)
+	}
+	ValidateLifecycle(v, "spec.lifecycle", s.Lifecycle)
 }
 
 // ValidateVersioning checks a declared versioning state: "" (not
@@ -137,9 +177,14 @@ func ValidateTag(v *Violations, field, key, value string) {
 	case strings.HasPrefix(strings.ToLower(key), ReservedTagPrefix):
 		v.Add(field, "key %q starts with %q, which AWS reserves for its own tags: "+
 			"choose another key", key, ReservedTagPrefix)
+	case !s3tag.ValidText(key):
+		v.Add(field, "key %q holds characters S3 refuses in tags: use %s", key, s3tag.Allowed)
 	}
 	if m := utf8.RuneCountInString(value); m > MaxTagValueLength {
 		v.Add(field, "value is %d characters long: use at most %d", m, MaxTagValueLength)
+	} else if utf8.ValidString(value) && !s3tag.ValidText(value) {
+		v.Add(field, "value %q holds characters S3 refuses in tags: use %s", value,
+			s3tag.Allowed)
 	}
 }
 
@@ -148,17 +193,16 @@ func ValidateTag(v *Violations, field, key, value string) {
 // answers them 422.
 func (s *BucketSpec) NotBuilt() Violations {
 	var v Violations
-	if s.ObjectLock != nil {
-		v.Add("spec.objectLock", NotBuiltObjectLock)
-	}
 	if s.Encryption != nil {
 		v.Add("spec.encryption", NotBuiltEncryption)
 	}
-	if s.Quota != nil {
-		v.Add("spec.quota", NotBuiltQuota)
+	if s.Quota != nil && s.Quota.MaxObjects != 0 {
+		v.Add("spec.quota.maxObjects", NotBuiltQuotaObjects)
 	}
-	if len(s.Lifecycle) > 0 {
-		v.Add("spec.lifecycle", NotBuiltLifecycle)
+	for i, r := range s.Lifecycle {
+		if r.TransitionDays != 0 || r.TransitionTier != "" {
+			v.Add(fmt.Sprintf("spec.lifecycle[%d]", i), NotBuiltTransition)
+		}
 	}
 	return v
 }

@@ -54,6 +54,12 @@ func TestBucketSpecValidation(t *testing.T) {
 		{"the aws: prefix is reserved in any case",
 			BucketSpec{Tags: map[string]string{"AWS:x": "v"}}, `spec.tags["AWS:x"]`,
 			"reserves"},
+		{"a key with characters S3 refuses is invalid",
+			BucketSpec{Tags: map[string]string{"k{}<>": "v"}}, `spec.tags["k{}<>"]`,
+			"characters S3 refuses"},
+		{"a value with a control character is invalid",
+			BucketSpec{Tags: map[string]string{"k": "v\u0001"}}, `spec.tags["k"]`,
+			"characters S3 refuses"},
 		{"a key that is not UTF-8 is invalid",
 			BucketSpec{Tags: map[string]string{"\xff": "v"}}, `spec.tags["\xff"]`,
 			"UTF-8"},
@@ -91,18 +97,20 @@ func TestNotBuiltBucketSettings(t *testing.T) {
 		field string
 		words string
 	}{
-		{"object lock needs retention in storaged",
-			BucketSpec{ObjectLock: &BucketObjectLock{Mode: "GOVERNANCE", Days: 1}},
-			"spec.objectLock", "object lock is not built yet"},
 		{"default encryption needs SSE",
 			BucketSpec{Encryption: &BucketEncryption{Algorithm: "AES256"}},
 			"spec.encryption", "needs server-side encryption"},
-		{"a quota needs storaged to count bytes",
-			BucketSpec{Quota: &BucketQuota{MaxSize: "1Gi"}}, "spec.quota",
-			"quotas are not built yet"},
-		{"lifecycle rules need expiration and tiering",
-			BucketSpec{Lifecycle: []BucketLifecycleRule{{ID: "r", ExpireDays: 1}}},
-			"spec.lifecycle", "lifecycle rules are not built yet"},
+		{"a quota on objects is not served",
+			BucketSpec{Quota: &BucketQuota{MaxSize: "1Gi", MaxObjects: 10}},
+			"spec.quota.maxObjects", "only a bucket's bytes"},
+		{"a lifecycle transition needs tiering",
+			BucketSpec{Lifecycle: []BucketLifecycleRule{{ID: "a", ExpireDays: 1},
+				{ID: "r", TransitionDays: 30, TransitionTier: "cold"}}},
+			"spec.lifecycle[1]", "lifecycle transitions are not built yet"},
+		{"a transition tier alone needs tiering too",
+			BucketSpec{Lifecycle: []BucketLifecycleRule{{ID: "r", ExpireDays: 9,
+				TransitionTier: "cold"}}},
+			"spec.lifecycle[0]", "tiering is later work"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +125,9 @@ func TestNotBuiltBucketSettings(t *testing.T) {
 	t.Run("settings that are built are not refused", func(t *testing.T) {
 		t.Parallel()
 		spec := BucketSpec{Versioning: "Enabled", Tags: map[string]string{"a": "b"},
-			Policy: "{}", Lifecycle: []BucketLifecycleRule{}}
+			Policy: "{}", ObjectLock: &BucketObjectLock{Mode: LockGovernance, Days: 1},
+			Quota:     &BucketQuota{MaxSize: "1Gi"},
+			Lifecycle: []BucketLifecycleRule{{ID: "old", Prefix: "logs/", ExpireDays: 30}}}
 		if v := spec.NotBuilt(); len(v) > 0 {
 			t.Errorf("got %v, want none", v)
 		}

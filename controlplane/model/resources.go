@@ -191,14 +191,18 @@ type BucketSpec struct {
 	// Policy is the bucket policy, a JSON IAM policy document. Empty leaves
 	// it to S3 (or, when it was declared before, deletes it).
 	Policy string `json:"policy,omitempty"`
-	// ObjectLock is the bucket's default retention. Not built yet: refused.
+	// ObjectLock is the bucket's object lock with its default retention.
+	// Nil leaves it to S3; once declared it cannot be removed, and it needs
+	// Versioning Enabled.
 	ObjectLock *BucketObjectLock `json:"objectLock,omitempty"`
 	// Encryption is the bucket's default encryption. Not built yet: refused.
 	Encryption *BucketEncryption `json:"encryption,omitempty"`
-	// Quota limits the bucket's size. Not built yet: refused.
+	// Quota limits the bucket's size. Nil leaves it to the tenant's root
+	// key (or, when it was declared before, removes the quota).
 	Quota *BucketQuota `json:"quota,omitempty"`
-	// Lifecycle holds the bucket's expiration and transition rules. Not
-	// built yet: refused.
+	// Lifecycle holds the bucket's expiration rules. Empty leaves them to
+	// S3 (or, when they were declared before, deletes them from the
+	// bucket). Transitions are not built yet: refused.
 	Lifecycle []BucketLifecycleRule `json:"lifecycle,omitempty"`
 }
 
@@ -215,4 +219,13 @@ type BucketStatus struct {
 	// Policy is the policy the tenant reported at the last reconcile, kept
 	// only while the spec declares one.
 	Policy string `json:"policy,omitempty"`
+	// ObjectLock is the object lock the tenant reported at the last
+	// reconcile, kept only while the spec declares one.
+	ObjectLock *BucketObjectLock `json:"objectLock,omitempty"`
+	// Quota is the quota the tenant reported at the last reconcile, kept
+	// only while the spec declares one; maxSize is spelled as declared.
+	Quota *BucketQuota `json:"quota,omitempty"`
+	// Lifecycle holds the rules the tenant reported at the last reconcile,
+	// kept only while the spec declares rules.
+	Lifecycle []BucketLifecycleRule `json:"lifecycle,omitempty"`
 }

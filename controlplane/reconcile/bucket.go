@@ -19,7 +19,8 @@ import (
 const (
 	// ConditionDriftRepaired is True after the control plane put back
 	// something that was changed behind its back (the bucket itself, or
-	// its versioning, tags or policy); the reason is BucketRecreated or
+	// one of its settings: versioning, object lock, tags, policy,
+	// lifecycle or quota); the reason is BucketRecreated or
 	// SettingsRepaired and the message says what and when.
 	ConditionDriftRepaired = "DriftRepaired"
 )
@@ -47,26 +48,26 @@ func (c *Controller) reconcileBucket(ctx context.Context, key string) (time.Dura
 		msg := fmt.Sprintf("waiting for tenant %s to be ready", tenant)
 		return waitTenantPoll, c.bucketStatus(ctx, b, false, "WaitingForTenant", msg, "")
 	}
-	client, err := c.s3.get(t)
+	cc, err := c.s3.tenant(t)
 	if err != nil {
 		return 0, c.bucketStatus(ctx, b, false, "TenantUnreachable", err.Error(), err.Error())
 	}
 	if b.Metadata.DeleteTime != nil {
-		return c.deleteBucket(ctx, client, b, key, name)
+		return c.deleteBucket(ctx, cc.client, b, key, name)
 	}
-	return 0, c.ensureBucket(ctx, client, b, name)
+	return 0, c.ensureBucket(ctx, cc, b, name)
 }
 
-func (c *Controller) ensureBucket(ctx context.Context, client *s3.Client, b *model.Bucket,
+func (c *Controller) ensureBucket(ctx context.Context, cc cachedClient, b *model.Bucket,
 	name string) error {
-	created, err := createBucket(ctx, client, name)
+	created, err := createBucket(ctx, cc.client, name)
 	if err != nil {
 		return errors.Join(err, c.bucketStatus(ctx, b, false, failureReason(err),
 			err.Error(), err.Error()))
 	}
 	recreated := created && b.Status.Conditions.IsTrue(model.ConditionReady)
 	c.logCreated(b, created, recreated)
-	res := syncSettings(ctx, client, b, name)
+	res := syncSettings(ctx, cc, b, name)
 	if err := c.reportDrift(ctx, b, recreated, res.changed); err != nil {
 		return err
 	}

@@ -2,8 +2,11 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,8 +22,9 @@ import (
 // when the spec's generation had already been applied, the difference was
 // made behind the control plane's back (through S3) and is reported as
 // drift. A setting the spec never declared is S3's and is not touched; one
-// that the spec declared before and no longer does (tags, policy) is
-// removed from the bucket once.
+// that the spec declared before and no longer does (tags, policy,
+// lifecycle, quota) is removed from the bucket once. Object lock cannot be
+// removed (the model refuses that), nor can versioning go back to unset.
 
 // settingsResult is what one reconcile saw and did about a bucket's
 // settings: the observed values after any repair, the settings it had to
@@ -29,36 +33,66 @@ type settingsResult struct {
 	versioning string
 	tags       map[string]string
 	policy     string
+	objectLock *model.BucketObjectLock
+	quota      *model.BucketQuota
+	lifecycle  []model.BucketLifecycleRule
 	// changed names the settings that differed from the spec and were put
 	// back, such as "versioning" or "tags".
 	changed []string
 	err     error
 }
 
-// syncSettings brings the bucket's versioning, tags and policy to what b
-// declares and reports what it saw. It stops at the first failure; a
-// setting it did not get to keeps the value b's status had.
-func syncSettings(ctx context.Context, c *s3.Client, b *model.Bucket,
+// settingsStep brings one setting of b to what it declares and records
+// what it saw in the result it is a method of.
+type settingsStep func(ctx context.Context, cc cachedClient, b *model.Bucket,
+	name string) error
+
+// syncSettings brings the bucket's versioning, object lock, tags, policy,
+// lifecycle and quota to what b declares, in that order (object lock
+// needs versioning first), and reports what it saw. It stops at the first
+// failure; a setting it did not get to keeps the value b's status had.
+func syncSettings(ctx context.Context, cc cachedClient, b *model.Bucket,
 	name string) settingsResult {
-	res := settingsResult{versioning: b.Status.Versioning, tags: b.Status.Tags,
-		policy: b.Status.Policy}
-	v, err := res.syncVersioning(ctx, c, name, b.Spec.Versioning)
-	if err != nil {
-		res.err = err
-		return res
+	res := &settingsResult{versioning: b.Status.Versioning, tags: b.Status.Tags,
+		policy: b.Status.Policy, objectLock: b.Status.ObjectLock, quota: b.Status.Quota,
+		lifecycle: b.Status.Lifecycle}
+	for _, step := range []settingsStep{res.versioningStep, res.objectLockStep,
+		res.tagsStep, res.policyStep, res.lifecycleStep, res.quotaStep} {
+		if res.err = step(ctx, cc, b, name); res.err != nil {
+			break
+		}
 	}
-	res.versioning = v
-	tags, err := res.syncTags(ctx, c, name, b.Spec.Tags, b.Status.Tags != nil)
-	if err != nil {
-		res.err = err
-		return res
+	return *res
+}
+
+// versioningStep syncs the bucket's versioning.
+func (res *settingsResult) versioningStep(ctx context.Context, cc cachedClient,
+	b *model.Bucket, name string) error {
+	v, err := res.syncVersioning(ctx, cc.client, name, b.Spec.Versioning)
+	if err == nil {
+		res.versioning = v
 	}
-	res.tags = tags
-	res.policy, res.err = res.syncPolicy(ctx, c, name, b.Spec.Policy, b.Status.Policy != "")
-	if res.err != nil {
-		res.policy = b.Status.Policy
+	return err
+}
+
+// tagsStep syncs the bucket's tags.
+func (res *settingsResult) tagsStep(ctx context.Context, cc cachedClient, b *model.Bucket,
+	name string) error {
+	tags, err := res.syncTags(ctx, cc.client, name, b.Spec.Tags, b.Status.Tags != nil)
+	if err == nil {
+		res.tags = tags
 	}
-	return res
+	return err
+}
+
+// policyStep syncs the bucket's policy.
+func (res *settingsResult) policyStep(ctx context.Context, cc cachedClient,
+	b *model.Bucket, name string) error {
+	policy, err := res.syncPolicy(ctx, cc.client, name, b.Spec.Policy, b.Status.Policy != "")
+	if err == nil {
+		res.policy = policy
+	}
+	return err
 }
 
 // syncVersioning puts the declared versioning state when the tenant
@@ -142,15 +176,20 @@ func (c *Controller) bucketSettingsStatus(ctx context.Context, b *model.Bucket,
 	return setStatus(ctx, c.cfg.Store, model.KindBucket, key, func(b *model.Bucket) {
 		b.Status.Versioning, b.Status.Tags, b.Status.Policy = res.versioning, res.tags,
 			res.policy
+		b.Status.ObjectLock, b.Status.Quota, b.Status.Lifecycle = res.objectLock, res.quota,
+			res.lifecycle
 		setConditions(&b.Status.Conditions, &b.Status.ObservedGeneration, gen, ready, reason,
 			msg, degraded)
 	})
 }
 
 // settingsFailureReason names why applying a setting failed; a tenant
-// whose storaged does not serve the setting yet says NotImplemented.
+// whose storaged does not serve the setting yet says NotImplemented (501
+// from an admin endpoint).
 func settingsFailureReason(err error) string {
-	if s3Code(err) == "NotImplemented" {
+	var ae *adminError
+	if s3Code(err) == "NotImplemented" ||
+		errors.As(err, &ae) && ae.status == http.StatusNotImplemented {
 		return "NotSupportedByTenant"
 	}
 	return failureReason(err)
@@ -169,4 +208,92 @@ func driftMessage(recreated bool, settings []string, now time.Time) string {
 			"(changed through S3?) and was put back", strings.Join(settings, ", ")))
 	}
 	return strings.Join(parts, "; ") + " at " + now.Format(time.RFC3339)
+}
+
+// objectLockStep enables object lock with the declared default retention
+// when the tenant reports another one. Nil declares nothing: a lock
+// cannot be taken off a bucket, so one left out is S3's.
+func (res *settingsResult) objectLockStep(ctx context.Context, cc cachedClient,
+	b *model.Bucket, name string) error {
+	want := b.Spec.ObjectLock
+	if want == nil {
+		res.objectLock = nil
+		return nil
+	}
+	got, err := bucketObjectLock(ctx, cc.client, name)
+	if err != nil {
+		return err
+	}
+	if got == nil || *got != *want {
+		if err := putBucketObjectLock(ctx, cc.client, name, *want); err != nil {
+			return err
+		}
+		res.changed = append(res.changed, "object lock")
+		got = new(*want)
+	}
+	res.objectLock = got
+	return nil
+}
+
+// lifecycleStep puts the declared lifecycle rules when the tenant reports
+// others. No rules declare nothing; when rules were declared before, the
+// bucket's lifecycle configuration is deleted.
+func (res *settingsResult) lifecycleStep(ctx context.Context, cc cachedClient,
+	b *model.Bucket, name string) error {
+	want := b.Spec.Lifecycle
+	if len(want) == 0 {
+		if len(b.Status.Lifecycle) > 0 {
+			if err := putBucketLifecycle(ctx, cc.client, name, nil); err != nil {
+				return err
+			}
+		}
+		res.lifecycle = nil
+		return nil
+	}
+	got, exact, err := bucketLifecycle(ctx, cc.client, name)
+	if err != nil {
+		return err
+	}
+	if !exact || !slices.Equal(got, want) {
+		if err := putBucketLifecycle(ctx, cc.client, name, want); err != nil {
+			return err
+		}
+		res.changed = append(res.changed, "lifecycle")
+		got = slices.Clone(want)
+	}
+	res.lifecycle = got
+	return nil
+}
+
+// quotaStep puts the declared quota through storaged's admin endpoint when
+// the tenant reports another one. Nil declares nothing; when a quota was
+// declared before, it is removed from the bucket.
+func (res *settingsResult) quotaStep(ctx context.Context, cc cachedClient,
+	b *model.Bucket, name string) error {
+	want := b.Spec.Quota
+	if want == nil {
+		if b.Status.Quota != nil {
+			if err := putBucketQuota(ctx, cc.admin, name, 0); err != nil {
+				return err
+			}
+		}
+		res.quota = nil
+		return nil
+	}
+	n, err := model.QuotaBytes(*want)
+	if err != nil {
+		return err
+	}
+	got, err := bucketQuota(ctx, cc.admin, name)
+	if err != nil {
+		return err
+	}
+	if got != n {
+		if err := putBucketQuota(ctx, cc.admin, name, n); err != nil {
+			return err
+		}
+		res.changed = append(res.changed, "quota")
+	}
+	res.quota = &model.BucketQuota{MaxSize: want.MaxSize}
+	return nil
 }

@@ -34,6 +34,9 @@ type s3Clients struct {
 type cachedClient struct {
 	key    string
 	client *s3.Client
+	// admin calls storaged's /strata/admin/ endpoints of the same target,
+	// over the same connections.
+	admin *adminClient
 }
 
 func newS3Clients() *s3Clients { return &s3Clients{clients: map[string]cachedClient{}} }
@@ -58,12 +61,18 @@ func tierClientID(key string) string      { return "tier/" + key }
 
 // get returns the client for a ready tenant.
 func (sc *s3Clients) get(t *model.Tenant) (*s3.Client, error) {
+	cc, err := sc.tenant(t)
+	return cc.client, err
+}
+
+// tenant returns the S3 and admin clients of a ready tenant.
+func (sc *s3Clients) tenant(t *model.Tenant) (cachedClient, error) {
 	s := t.Status
 	if s.RootCredentials == nil || s.Endpoint == "" {
-		return nil, errors.New("the tenant has no endpoint or credentials yet")
+		return cachedClient{}, errors.New("the tenant has no endpoint or credentials yet")
 	}
 	if s.CABundle == "" {
-		return nil, errors.New("the tenant's CA bundle holds no certificate")
+		return cachedClient{}, errors.New("the tenant's CA bundle holds no certificate")
 	}
 	return sc.cached(tenantClientID(t.Metadata.Name), s3Target{endpoint: s.Endpoint,
 		region: t.Spec.Region, caBundle: s.CABundle, creds: *s.RootCredentials})
@@ -72,25 +81,28 @@ func (sc *s3Clients) get(t *model.Tenant) (*s3.Client, error) {
 // forTier returns the client for a tier's S3 target; key is the tier's
 // store name.
 func (sc *s3Clients) forTier(key string, t *model.TierS3) (*s3.Client, error) {
-	return sc.cached(tierClientID(key), s3Target{endpoint: t.Endpoint, region: t.Region,
+	cc, err := sc.cached(tierClientID(key), s3Target{endpoint: t.Endpoint, region: t.Region,
 		caBundle: t.CABundle, creds: model.Credentials{AccessKeyID: t.AccessKeyID,
 			SecretAccessKey: t.SecretAccessKey}})
+	return cc.client, err
 }
 
 // cached returns the client cached under id when it was built from the
 // same target, else builds and caches a new one.
-func (sc *s3Clients) cached(id string, t s3Target) (*s3.Client, error) {
+func (sc *s3Clients) cached(id string, t s3Target) (cachedClient, error) {
 	key := t.cacheKey()
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if c, ok := sc.clients[id]; ok && c.key == key {
-		return c.client, nil
+		return c, nil
 	}
-	c, err := newS3Client(t)
+	hc, err := newHTTPClient(t)
 	if err != nil {
-		return nil, err
+		return cachedClient{}, err
 	}
-	sc.clients[id] = cachedClient{key: key, client: c}
+	c := cachedClient{key: key, client: newS3Client(t, hc),
+		admin: &adminClient{endpoint: t.endpoint, region: t.region, creds: t.creds, http: hc}}
+	sc.clients[id] = c
 	return c, nil
 }
 
@@ -101,8 +113,9 @@ func (sc *s3Clients) forget(id string) {
 	sc.mu.Unlock()
 }
 
-// newS3Client builds a path-style client for t.
-func newS3Client(t s3Target) (*s3.Client, error) {
+// newHTTPClient builds the HTTP client of t's clients, trusting t's CA
+// bundle.
+func newHTTPClient(t s3Target) (*http.Client, error) {
 	var pool *x509.CertPool
 	if t.caBundle != "" {
 		pool = x509.NewCertPool()
@@ -112,14 +125,19 @@ func newS3Client(t s3Target) (*s3.Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}, nil
+}
+
+// newS3Client builds a path-style client for t over hc.
+func newS3Client(t s3Target, hc *http.Client) *s3.Client {
 	return s3.New(s3.Options{
 		Region:       t.region,
 		BaseEndpoint: aws.String(t.endpoint),
 		UsePathStyle: true,
 		Credentials: credentials.NewStaticCredentialsProvider(t.creds.AccessKeyID,
 			t.creds.SecretAccessKey, ""),
-		HTTPClient: &http.Client{Transport: tr},
-	}), nil
+		HTTPClient: hc,
+	})
 }
 
 // bucketExists asks the tenant whether the bucket exists.
@@ -284,6 +302,10 @@ func putBucketPolicy(ctx context.Context, c *s3.Client, bucket, doc string) erro
 func failureReason(err error) string {
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.HTTPStatusCode() >= 400 && re.HTTPStatusCode() < 500 {
+		return "RejectedByTenant"
+	}
+	var ae *adminError
+	if errors.As(err, &ae) && ae.status >= 400 && ae.status < 500 {
 		return "RejectedByTenant"
 	}
 	return "TenantUnreachable"

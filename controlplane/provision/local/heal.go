@@ -2,17 +2,11 @@ package local
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/strata-storage/strata/controlplane/model"
 	"github.com/strata-storage/strata/controlplane/pki"
@@ -36,12 +30,6 @@ type healReport struct {
 	} `json:"sets"`
 }
 
-// emptyPayloadHash is the SHA-256 of an empty body, as SigV4 signs it.
-var emptyPayloadHash = func() string {
-	sum := sha256.Sum256(nil)
-	return hex.EncodeToString(sum[:])
-}()
-
 // healing asks the node for its healing progress, signing the request
 // with the tenant's root key as storaged's admin endpoint demands.
 func (n *node) healing(ctx context.Context, ca *pki.CA,
@@ -51,12 +39,8 @@ func (n *node) healing(ctx context.Context, ca *pki.CA,
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("X-Amz-Content-Sha256", emptyPayloadHash)
-	err = v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: creds.AccessKeyID,
-		SecretAccessKey: creds.SecretAccessKey}, req, emptyPayloadHash, "s3", n.region,
-		time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("signing the heal status request: %w", err)
+	if err := provision.SignAdminRequest(ctx, req, nil, creds, n.region); err != nil {
+		return nil, err
 	}
 	client := &http.Client{Timeout: readyTimeout, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: trustPool(ca), ServerName: n.name,

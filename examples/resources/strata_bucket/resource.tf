@@ -49,4 +49,31 @@ resource "strata_bucket" "logs" {
       Resource  = "arn:aws:s3:::logs/public/*"
     }]
   })
+
+  # Hold at most 100 GiB: a write that would pass it is refused (403).
+  quota = {
+    max_size = "100Gi"
+  }
+
+  # Delete objects under tmp/ 7 days after they were written, and every
+  # other object after a year.
+  lifecycle_rule = [
+    { id = "tmp", prefix = "tmp/", expire_days = 7 },
+    { id = "all", expire_days = 365 },
+  ]
+}
+
+resource "strata_bucket" "audit" {
+  tenant = strata_tenant.acme.name
+  name   = "audit"
+
+  # Object lock needs versioning Enabled.
+  versioning = "Enabled"
+
+  # Every new object version is kept for 90 days: no one can delete it
+  # before then (COMPLIANCE). Once set, object lock cannot be removed.
+  object_lock = {
+    mode = "COMPLIANCE"
+    days = 90
+  }
 }
