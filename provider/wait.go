@@ -97,12 +97,30 @@ func transient(err error) bool {
 	return code == 0 || code >= 500
 }
 
+// firstPoll is how soon a wait asks again after its first answer; each
+// further pause doubles, up to the waiter's interval. Most work takes the
+// control plane a few tens of milliseconds, so a wait that slept a whole
+// interval at once would make every apply of many resources pay it.
+const firstPoll = 25 * time.Millisecond
+
+// pauses returns the successive pauses of a wait: firstPoll doubling up to
+// interval.
+func pauses(interval time.Duration) func() time.Duration {
+	next := min(firstPoll, interval)
+	return func() time.Duration {
+		d := next
+		next = min(2*next, interval)
+		return d
+	}
+}
+
 // ready polls until the resource is ready and returns its last reading.
 // It returns the last reading it had along with any error, so that the
 // caller can save what exists.
 func (w waiter[T]) ready(ctx context.Context) (*T, error) {
 	var last *T
 	var lastErr error
+	pause := pauses(w.interval)
 	for {
 		obj, err := w.get(ctx)
 		switch {
@@ -120,7 +138,7 @@ func (w waiter[T]) ready(ctx context.Context) (*T, error) {
 		case ctx.Err() == nil:
 			lastErr = err
 		}
-		if err := sleep(ctx, w.interval); err != nil {
+		if err := sleep(ctx, pause()); err != nil {
 			return last, w.stopped(err, "become ready", last, lastErr)
 		}
 	}
@@ -130,6 +148,7 @@ func (w waiter[T]) ready(ctx context.Context) (*T, error) {
 func (w waiter[T]) gone(ctx context.Context) error {
 	var last *T
 	var lastErr error
+	pause := pauses(w.interval)
 	for {
 		obj, err := w.get(ctx)
 		switch {
@@ -145,7 +164,7 @@ func (w waiter[T]) gone(ctx context.Context) error {
 		case ctx.Err() == nil:
 			lastErr = err
 		}
-		if err := sleep(ctx, w.interval); err != nil {
+		if err := sleep(ctx, pause()); err != nil {
 			return w.stopped(err, "be deleted", last, lastErr)
 		}
 	}

@@ -250,3 +250,21 @@ func TestARejectionByTheTenantEndsTheWait(t *testing.T) {
 		})
 	}
 }
+
+func TestWaitsAskAgainSoonThenBackOff(t *testing.T) {
+	t.Parallel()
+	next := pauses(500 * time.Millisecond)
+	var got []time.Duration
+	for range 7 {
+		got = append(got, next())
+	}
+	want := []time.Duration{25, 50, 100, 200, 400, 500, 500}
+	for i := range want {
+		if got[i] != want[i]*time.Millisecond {
+			t.Fatalf("got pauses %v, want %v ms", got, want)
+		}
+	}
+	if short := pauses(time.Millisecond)(); short != time.Millisecond {
+		t.Errorf("an interval under the first pause: got %v, want the interval", short)
+	}
+}
