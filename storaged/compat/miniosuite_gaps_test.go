@@ -22,8 +22,6 @@ const (
 		"AuthorizationHeaderMalformed, as on AWS"
 	whyACL = "ACLs refused by design, as on AWS buckets with Object Ownership " +
 		"BucketOwnerEnforced (AWS's default)"
-	whyAlgorithmOnly = "to decide: minio-go sends x-amz-checksum-algorithm: CRC32C with no " +
-		"value on PutObject; storaged keeps its default CRC-64/NVME, so no CRC32C comes back"
 	whyS3Zip         = "s3zip is a MinIO extension"
 	whyNotify        = "needs a notification target; the suite skips it without one"
 	whyUploadListing = "by design, as AWS answers: ListMultipartUploads names each upload's " +
@@ -80,7 +78,6 @@ func minioSuiteGaps() []gap {
 		{"testStorageClassMetadataPutObject", whyClass, wantNA},
 		{"testStorageClassMetadataCopyObject", whyClass, wantNA},
 		{"testListObjects", whyClass, wantNA},
-		{"testPutObjectWithAutomaticChecksums", whyAlgorithmOnly, wantNA},
 		{"testGetObjectAttributesSSECEncryption", whySSE, wantNA},
 		{"testSSECEncryptionPutGet", whySSE, wantNA},
 		{"testSSECEncryptionFPut", whySSE, wantNA},

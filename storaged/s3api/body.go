@@ -312,6 +312,12 @@ func pickChecksum(hdr http.Header, found []checksumAlgorithm,
 		return checksumAlgorithm{}, "", errorf("InvalidRequest", "x-amz-sdk-checksum-algorithm "+
 			"specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.")
 	}
+	// A client that names an algorithm without sending a value (minio-go
+	// sends x-amz-checksum-algorithm on PutObject) gets that algorithm
+	// computed, rather than the default.
+	if asked, ok := checksumByName(hdr.Get("X-Amz-Checksum-Algorithm")); ok {
+		return asked, "", nil
+	}
 	alg, _ := checksumByName(defaultChecksum)
 	return alg, "", nil
 }

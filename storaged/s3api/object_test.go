@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
@@ -358,5 +359,25 @@ func TestUnsupportedSubresourcesAreNotImplemented(t *testing.T) {
 				mustStatus(t, w, http.StatusNotImplemented, "NotImplemented")
 			})
 		}
+	}
+}
+
+func TestAPutThatNamesAnAlgorithmWithoutAValueGetsThatChecksum(t *testing.T) {
+	t.Parallel()
+	h, _ := withBucket(t, "docs")
+	body := []byte("checksum me")
+	w := do(h, signedRequest(t, http.MethodPut, "/docs/named", body, signOptions{
+		header: http.Header{"X-Amz-Checksum-Algorithm": {"CRC32C"}}}))
+	mustStatus(t, w, http.StatusOK, "")
+	w = do(h, signedRequest(t, http.MethodHead, "/docs/named", nil, signOptions{
+		header: http.Header{"X-Amz-Checksum-Mode": {"ENABLED"}}}))
+	mustStatus(t, w, http.StatusOK, "")
+	sum := crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli))
+	want := b64(binary.BigEndian.AppendUint32(nil, sum))
+	if got := w.Header().Get("X-Amz-Checksum-Crc32c"); got != want {
+		t.Errorf("HEAD x-amz-checksum-crc32c: got %q, want %q", got, want)
+	}
+	if got := w.Header().Get("X-Amz-Checksum-Crc64nvme"); got != "" {
+		t.Errorf("HEAD x-amz-checksum-crc64nvme: got %q, want none", got)
 	}
 }
