@@ -25,8 +25,8 @@ type testPKI struct {
 }
 
 // writeTLS makes a throwaway CA and a server certificate for 127.0.0.1
-// (and localhost, s3.localhost and *.s3.localhost) signed by it, and writes the server's pair and the CA
-// into dir.
+// (and localhost, s3.localhost and *.s3.localhost) signed by it, and
+// writes the server's pair and the CA into dir.
 func writeTLS(t testing.TB, dir string) testPKI {
 	t.Helper()
 	caKey, caCert := newCA(t)
@@ -39,7 +39,8 @@ func writeTLS(t testing.TB, dir string) testPKI {
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost", "s3.localhost", "*.s3.localhost"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:    []string{"localhost", "s3.localhost", "*.s3.localhost"},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
 	if err != nil {
