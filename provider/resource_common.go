@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/strata-storage/strata/controlplane/client"
@@ -76,6 +78,41 @@ func labelsAttribute(kind string) schema.MapAttribute {
 		Optional:            true,
 		Description:         plain(md),
 		MarkdownDescription: md,
+		Validators:          []validator.Map{labelsRule{}},
+	}
+}
+
+// labelsRule checks labels with the model's limits at plan time.
+type labelsRule struct{}
+
+var _ validator.Map = labelsRule{}
+
+// Description says what the rule accepts.
+func (labelsRule) Description(context.Context) string {
+	return fmt.Sprintf("at most %d labels; keys of 1 to %d characters, values of at most %d",
+		model.MaxLabels, model.MaxLabelKeyLength, model.MaxLabelValueLength)
+}
+
+// MarkdownDescription is Description.
+func (r labelsRule) MarkdownDescription(ctx context.Context) string { return r.Description(ctx) }
+
+// ValidateMap checks the known labels and adds one diagnostic per violation.
+func (labelsRule) ValidateMap(_ context.Context, req validator.MapRequest,
+	resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	labels := map[string]string{}
+	for k, e := range req.ConfigValue.Elements() {
+		if s, ok := e.(types.String); ok && !s.IsUnknown() {
+			labels[k] = s.ValueString()
+		}
+	}
+	var v model.Violations
+	model.ValidateLabels(&v, "labels", labels)
+	for _, f := range v {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value",
+			f.Field+" "+f.Description+"\n\n"+adviceInvalid)
 	}
 }
 

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -60,5 +62,20 @@ func TestConcurrentCreateOnlyPutsCreateOnce(t *testing.T) {
 	}
 	if created != 1 || refused != writers-1 {
 		t.Errorf("got %d created and %d refused, want 1 and %d", created, refused, writers-1)
+	}
+}
+
+func TestLabelsBeyondTheLimitsAreRefused(t *testing.T) {
+	t.Parallel()
+	ts, _, _ := newTestServer(t)
+	body := `{"metadata":{"labels":{"k":"` + strings.Repeat("v", 300) + `"}},` +
+		`"spec":{"kind":"local"}}`
+	resp := do(t, ts, http.MethodPut, "/v1/clusters/labelled", body, nil)
+	var eb model.ErrorBody
+	if err := json.NewDecoder(resp.Body).Decode(&eb); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusBadRequest || !hasViolation(eb, `metadata.labels["k"]`) {
+		t.Errorf("got %d %+v, want 400 naming the label", resp.StatusCode, eb.Error)
 	}
 }

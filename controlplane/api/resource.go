@@ -148,7 +148,11 @@ func (k *kind[T, S, P]) apply(r *http.Request) (int, P, *apiError) {
 	if e := decodeBody(r, &req); e != nil {
 		return 0, nil, e
 	}
-	if v := k.prepare(r, &req.Spec); len(v) > 0 {
+	v := k.prepare(r, &req.Spec)
+	if req.Metadata != nil {
+		model.ValidateLabels(&v, "metadata.labels", req.Metadata.Labels)
+	}
+	if len(v) > 0 {
 		return 0, nil, invalid(v)
 	}
 	var code int

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // DefaultRegion is the S3 region a tenant answers for unless it sets one.
@@ -129,5 +130,34 @@ func DefaultParity(n int) int {
 		return 3
 	default:
 		return 4
+	}
+}
+
+// Limits of a resource's labels: enough for any bookkeeping, small enough
+// that labels cannot fill the state store.
+const (
+	MaxLabels           = 64
+	MaxLabelKeyLength   = 128
+	MaxLabelValueLength = 256
+)
+
+// ValidateLabels checks a resource's labels against the limits above:
+// every violation at the label's own path.
+func ValidateLabels(v *Violations, field string, labels map[string]string) {
+	if len(labels) > MaxLabels {
+		v.Add(field, "has %d labels: use at most %d", len(labels), MaxLabels)
+	}
+	for k, val := range labels {
+		path := fmt.Sprintf("%s[%q]", field, k)
+		switch n := utf8.RuneCountInString(k); {
+		case n == 0:
+			v.Add(path, "has an empty key: use 1 to %d characters", MaxLabelKeyLength)
+		case n > MaxLabelKeyLength:
+			v.Add(path, "the key is %d characters long: use at most %d", n, MaxLabelKeyLength)
+		}
+		if m := utf8.RuneCountInString(val); m > MaxLabelValueLength {
+			v.Add(path, "the value is %d characters long: use at most %d", m,
+				MaxLabelValueLength)
+		}
 	}
 }
