@@ -61,9 +61,12 @@ type Rule struct {
 	Filter *Filter `xml:"Filter"`
 	Status string  `xml:"Status"`
 
-	Expiration                     *Expiration                     `xml:"Expiration"`
-	NoncurrentVersionExpiration    *NoncurrentVersionExpiration    `xml:"NoncurrentVersionExpiration"`
-	AbortIncompleteMultipartUpload *AbortIncompleteMultipartUpload `xml:"AbortIncompleteMultipartUpload"`
+	// What happens to the objects the rule selects.
+	Expiration                  *Expiration                  `xml:"Expiration"`
+	NoncurrentVersionExpiration *NoncurrentVersionExpiration `xml:"NoncurrentVersionExpiration"`
+
+	// AbortIncomplete aborts uploads left unfinished.
+	AbortIncomplete *AbortIncompleteMultipartUpload `xml:"AbortIncompleteMultipartUpload"`
 	// Transitions are parsed only to be refused.
 	Transitions           []ignored `xml:"Transition,omitempty"`
 	NoncurrentTransitions []ignored `xml:"NoncurrentVersionTransition,omitempty"`
@@ -182,7 +185,7 @@ func (r *Rule) check() error {
 			"NoncurrentVersionTransition move objects to another tier; tiering is not "+
 			"implemented by Strata yet.", r.ID)
 	case r.Expiration == nil && r.NoncurrentVersionExpiration == nil &&
-		r.AbortIncompleteMultipartUpload == nil:
+		r.AbortIncomplete == nil:
 		return errorf("InvalidArgument", "Rule %.80q: at least one action needs to be "+
 			"specified in a rule (Expiration, NoncurrentVersionExpiration or "+
 			"AbortIncompleteMultipartUpload).", r.ID)
@@ -272,7 +275,7 @@ func (r *Rule) checkActions() error {
 			return err
 		}
 	}
-	if a := r.AbortIncompleteMultipartUpload; a != nil {
+	if a := r.AbortIncomplete; a != nil {
 		if r.hasTags() || r.hasSizes() {
 			return errorf("InvalidArgument", "Rule %.80q: AbortIncompleteMultipartUpload "+
 				"cannot be specified with tags or object sizes in the filter.", r.ID)

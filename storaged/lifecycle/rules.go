@@ -79,7 +79,7 @@ func (c *Configuration) DeleteMarkerExpired(key string) bool {
 func (c *Configuration) UploadExpired(key string, initiated, now time.Time) bool {
 	for i := range c.Rules {
 		r := &c.Rules[i]
-		a := r.AbortIncompleteMultipartUpload
+		a := r.AbortIncomplete
 		if !r.enabled() || a == nil || a.DaysAfterInitiation == nil ||
 			!strings.HasPrefix(key, r.prefix()) {
 			continue
@@ -94,7 +94,7 @@ func (c *Configuration) UploadExpired(key string, initiated, now time.Time) bool
 // HasUploadRules reports whether some enabled rule aborts uploads.
 func (c *Configuration) HasUploadRules() bool {
 	for i := range c.Rules {
-		if c.Rules[i].enabled() && c.Rules[i].AbortIncompleteMultipartUpload != nil {
+		if c.Rules[i].enabled() && c.Rules[i].AbortIncomplete != nil {
 			return true
 		}
 	}
