@@ -66,7 +66,8 @@ func mustTenant(t *testing.T, c *client.Client) {
 	if _, err := c.PutCluster(ctx, "local", model.ClusterSpec{Kind: "local"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.PutTenant(ctx, "acme", model.TenantSpec{Cluster: "local", Pools: onePool}, nil); err != nil {
+	if _, err := c.PutTenant(ctx, "acme",
+		model.TenantSpec{Cluster: "local", Pools: onePool}, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -154,21 +155,80 @@ func TestRefusals(t *testing.T) {
 		header                   map[string]string
 		want                     int
 	}{
-		{"no token is unauthenticated", "GET", "/v1/clusters", "", map[string]string{"Authorization": ""}, 401},
-		{"a wrong token is unauthenticated", "GET", "/v1/clusters", "", map[string]string{"Authorization": "Bearer nope"}, 401},
+		{
+			"no token is unauthenticated",
+			"GET",
+			"/v1/clusters",
+			"",
+			map[string]string{"Authorization": ""},
+			401,
+		},
+		{
+			"a wrong token is unauthenticated",
+			"GET",
+			"/v1/clusters",
+			"",
+			map[string]string{"Authorization": "Bearer nope"},
+			401,
+		},
 		{"a missing cluster is not found", "GET", "/v1/clusters/none", "", nil, 404},
-		{"an unknown field is invalid", "PUT", "/v1/clusters/x", `{"spec":{"kind":"local","size":1}}`, nil, 400},
-		{"a kubernetes cluster cannot run yet", "PUT", "/v1/clusters/k", `{"spec":{"kind":"kubernetes"}}`, nil, 422},
+		{
+			"an unknown field is invalid",
+			"PUT",
+			"/v1/clusters/x",
+			`{"spec":{"kind":"local","size":1}}`,
+			nil,
+			400,
+		},
+		{
+			"a kubernetes cluster cannot run yet",
+			"PUT",
+			"/v1/clusters/k",
+			`{"spec":{"kind":"kubernetes"}}`,
+			nil,
+			422,
+		},
 		{"a tenant on a missing cluster cannot be made", "PUT", "/v1/tenants/t2",
-			`{"spec":{"cluster":"nope","pools":[{"name":"p","servers":1,"drivesPerServer":4}]}}`, nil, 422},
+			`{"spec":{"cluster":"nope","pools":[{"name":"p","servers":1,"drivesPerServer":4}]}}`,
+			nil, 422},
 		{"parity cannot change", "PUT", "/v1/tenants/acme",
-			`{"spec":{"cluster":"local","parity":1,"pools":[{"name":"pool-0","servers":1,"drivesPerServer":4}]}}`, nil, 422},
+			`{"spec":{"cluster":"local","parity":1,` +
+				`"pools":[{"name":"pool-0","servers":1,"drivesPerServer":4}]}}`, nil, 422},
 		{"parity over half the drives is invalid", "PUT", "/v1/tenants/t3",
-			`{"spec":{"cluster":"local","parity":3,"pools":[{"name":"p","servers":1,"drivesPerServer":4}]}}`, nil, 400},
-		{"a cluster kind cannot change", "PUT", "/v1/clusters/local", `{"spec":{"kind":"eks"}}`, nil, 422},
-		{"a reserved bucket name is invalid", "PUT", "/v1/tenants/acme/buckets/strata", `{"spec":{}}`, nil, 400},
-		{"a bucket of a missing tenant is not found", "PUT", "/v1/tenants/nope/buckets/logs", `{"spec":{}}`, nil, 404},
-		{"a stale If-Match fails", "PUT", "/v1/clusters/local", `{"spec":{"kind":"local"}}`, map[string]string{"If-Match": `"999"`}, 412},
+			`{"spec":{"cluster":"local","parity":3,` +
+				`"pools":[{"name":"p","servers":1,"drivesPerServer":4}]}}`, nil, 400},
+		{
+			"a cluster kind cannot change",
+			"PUT",
+			"/v1/clusters/local",
+			`{"spec":{"kind":"eks"}}`,
+			nil,
+			422,
+		},
+		{
+			"a reserved bucket name is invalid",
+			"PUT",
+			"/v1/tenants/acme/buckets/strata",
+			`{"spec":{}}`,
+			nil,
+			400,
+		},
+		{
+			"a bucket of a missing tenant is not found",
+			"PUT",
+			"/v1/tenants/nope/buckets/logs",
+			`{"spec":{}}`,
+			nil,
+			404,
+		},
+		{
+			"a stale If-Match fails",
+			"PUT",
+			"/v1/clusters/local",
+			`{"spec":{"kind":"local"}}`,
+			map[string]string{"If-Match": `"999"`},
+			412,
+		},
 		{"a cluster with tenants is not deleted", "DELETE", "/v1/clusters/local", "", nil, 409},
 		{"a bad page size is invalid", "GET", "/v1/tenants?pageSize=0", "", nil, 400},
 		{"an unknown path is not found", "GET", "/v2/things", "", nil, 404},
@@ -235,14 +295,22 @@ func TestListPagesThroughEveryItem(t *testing.T) {
 	ctx := context.Background()
 	mustTenant(t, c)
 	for i := range 7 {
-		if _, err := c.PutBucket(ctx, "acme", fmt.Sprintf("b-%02d", i), model.BucketSpec{}, nil); err != nil {
+		if _, err := c.PutBucket(ctx, "acme", fmt.Sprintf("b-%02d", i),
+			model.BucketSpec{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var names []string
 	token := ""
 	for pages := 0; pages < 10; pages++ {
-		resp := do(t, ts, http.MethodGet, "/v1/tenants/acme/buckets?pageSize=3&pageToken="+token, "", nil)
+		resp := do(
+			t,
+			ts,
+			http.MethodGet,
+			"/v1/tenants/acme/buckets?pageSize=3&pageToken="+token,
+			"",
+			nil,
+		)
 		var page model.List[model.Bucket]
 		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
 			t.Fatal(err)
@@ -335,7 +403,11 @@ func TestBodyProblemsAreNamedInTheAPIsWords(t *testing.T) {
 	tests := []struct {
 		name, body, want string
 	}{
-		{"a wrong type names the field", `{"spec":{"kind":5}}`, "field spec.kind must be a JSON string"},
+		{
+			"a wrong type names the field",
+			`{"spec":{"kind":5}}`,
+			"field spec.kind must be a JSON string",
+		},
 		{"an array is not an object", `[]`, "must be a JSON object"},
 		{"broken JSON names the byte", `{"spec":`, "empty or ends early"},
 		{"a body over the limit is refused, not cut", `{"spec":{"kind":"local"}}` +
@@ -348,7 +420,8 @@ func TestBodyProblemsAreNamedInTheAPIsWords(t *testing.T) {
 			var eb model.ErrorBody
 			_ = json.NewDecoder(resp.Body).Decode(&eb)
 			if resp.StatusCode != 400 || !strings.Contains(eb.Error.Message, tt.want) ||
-				strings.Contains(eb.Error.Message, "Go ") || strings.Contains(eb.Error.Message, "model.") {
+				strings.Contains(eb.Error.Message, "Go ") ||
+				strings.Contains(eb.Error.Message, "model.") {
 				t.Errorf("got %d %q, want 400 saying %q without Go names", resp.StatusCode,
 					eb.Error.Message, tt.want)
 			}

@@ -23,14 +23,16 @@ func TestTenantPoolShapes(t *testing.T) {
 			`{"spec":{"cluster":"local","pools":[{"name":"p","servers":2,"drivesPerServer":2}]}}`,
 			http.StatusCreated, ""},
 		{"a pool of four servers with parity 4 is accepted", "four",
-			`{"spec":{"cluster":"local","parity":4,"pools":[{"name":"p","servers":4,"drivesPerServer":2}]}}`,
+			`{"spec":{"cluster":"local","parity":4,` +
+				`"pools":[{"name":"p","servers":4,"drivesPerServer":2}]}}`,
 			http.StatusCreated, ""},
 		{"two pools are refused until pools can be added", "pools",
 			`{"spec":{"cluster":"local","pools":[{"name":"a","servers":2,"drivesPerServer":2},` +
 				`{"name":"b","servers":2,"drivesPerServer":2}]}}`,
 			http.StatusUnprocessableEntity, "spec.pools"},
 		{"drives that cannot form equal sets are invalid", "prime",
-			`{"spec":{"cluster":"local","parity":1,"pools":[{"name":"p","servers":17,"drivesPerServer":1}]}}`,
+			`{"spec":{"cluster":"local","parity":1,` +
+				`"pools":[{"name":"p","servers":17,"drivesPerServer":1}]}}`,
 			http.StatusBadRequest, "spec.pools[0]"},
 	}
 	for _, tt := range tests {

@@ -47,16 +47,44 @@ func TestTokenRolesDecideWhatARequestMayDo(t *testing.T) {
 		{"a reader reads a tenant", reader, "GET", "/v1/tenants/acme", "", 200},
 		{"a reader lists clusters", reader, "GET", "/v1/clusters", "", 200},
 		{"a reader reads the document", reader, "GET", "/v1/openapi.json", "", 200},
-		{"a reader may not PUT", reader, "PUT", "/v1/clusters/other", `{"spec":{"kind":"local"}}`, 403},
+		{
+			"a reader may not PUT",
+			reader,
+			"PUT",
+			"/v1/clusters/other",
+			`{"spec":{"kind":"local"}}`,
+			403,
+		},
 		{"a reader may not DELETE", reader, "DELETE", "/v1/tenants/acme", "", 403},
 		{"a reader may not list tokens", reader, "GET", "/v1/tokens", "", 403},
 		{"a reader may not read a token", reader, "GET", "/v1/tokens/ops", "", 403},
-		{"a reader may not create a token", reader, "PUT", "/v1/tokens/x", `{"spec":{"role":"reader"}}`, 403},
+		{
+			"a reader may not create a token",
+			reader,
+			"PUT",
+			"/v1/tokens/x",
+			`{"spec":{"role":"reader"}}`,
+			403,
+		},
 		{"a reader may not revoke a token", reader, "DELETE", "/v1/tokens/ops", "", 403},
 		{"a reader on an unknown path gets 404", reader, "PUT", "/v1/nothing", "", 404},
-		{"a made admin may PUT", admin, "PUT", "/v1/clusters/other", `{"spec":{"kind":"local"}}`, 201},
+		{
+			"a made admin may PUT",
+			admin,
+			"PUT",
+			"/v1/clusters/other",
+			`{"spec":{"kind":"local"}}`,
+			201,
+		},
 		{"a made admin lists tokens", admin, "GET", "/v1/tokens", "", 200},
-		{"a made admin may create a token", admin, "PUT", "/v1/tokens/y", `{"spec":{"role":"reader"}}`, 201},
+		{
+			"a made admin may create a token",
+			admin,
+			"PUT",
+			"/v1/tokens/y",
+			`{"spec":{"role":"reader"}}`,
+			201,
+		},
 		{"an unknown token is 401", "strata_nosuchtoken", "GET", "/v1/clusters", "", 401},
 	}
 	for _, tt := range tests {
@@ -237,7 +265,8 @@ func TestAReaderDoesNotSeeATenantsRootKeys(t *testing.T) {
 			}
 			resp := do(t, ts, "GET", tt.path, "", header)
 			b, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != 200 || strings.Contains(string(b), "root-secret") != tt.wantSecret {
+			if resp.StatusCode != 200 ||
+				strings.Contains(string(b), "root-secret") != tt.wantSecret {
 				t.Errorf("got %d %s, want 200 with the secret: %v", resp.StatusCode, b,
 					tt.wantSecret)
 			}

@@ -22,7 +22,12 @@ func TestLeaderFailover(t *testing.T) {
 	etcd := testetcd.Start(t)
 	opts := testcp.Options{
 		StateDir: t.TempDir(),
-		Args:     []string{"--store", "etcd://" + strings.TrimPrefix(etcd, "http://"), "--leader-lease", "2s"},
+		Args: []string{
+			"--store",
+			"etcd://" + strings.TrimPrefix(etcd, "http://"),
+			"--leader-lease",
+			"2s",
+		},
 	}
 	a := testcp.StartWith(t, opts)
 	b := testcp.StartWith(t, opts)

@@ -35,8 +35,18 @@ func TestMultiServerPoolsValidateAgainstTheirSets(t *testing.T) {
 		wantField string
 	}{
 		{"parity up to half a set is valid", Pool{Servers: 4, DrivesPerServer: 8}, 8, ""},
-		{"parity over half a set is refused", Pool{Servers: 4, DrivesPerServer: 8}, 9, "spec.parity"},
-		{"drives that cannot be cut are refused", Pool{Servers: 17, DrivesPerServer: 1}, 1, "spec.pools[0]"},
+		{
+			"parity over half a set is refused",
+			Pool{Servers: 4, DrivesPerServer: 8},
+			9,
+			"spec.parity",
+		},
+		{
+			"drives that cannot be cut are refused",
+			Pool{Servers: 17, DrivesPerServer: 1},
+			1,
+			"spec.pools[0]",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

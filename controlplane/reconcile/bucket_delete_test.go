@@ -54,7 +54,8 @@ func TestDeletingABucketWithObjects(t *testing.T) {
 		t.Errorf("a refused delete left the bucket marked for deletion")
 	}
 
-	if _, err := c.PutBucket(ctx, "acme", "logs", model.BucketSpec{ForceDestroy: true}, nil); err != nil {
+	if _, err := c.PutBucket(ctx, "acme", "logs",
+		model.BucketSpec{ForceDestroy: true}, nil); err != nil {
 		t.Fatalf("setting forceDestroy after a refused delete: %v", err)
 	}
 	if err := c.DeleteBucket(ctx, "acme", "logs"); err != nil {

@@ -97,8 +97,12 @@ func TestEvaluateStatements(t *testing.T) {
 		{"variables stay literal in version 2008-10-17",
 			`{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"s3:*",` +
 				`"Resource":"arn:aws:s3:::b/${aws:username}"}}`,
-			Request{Principal: alice, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/${aws:username}",
-				Context: map[string][]string{"aws:username": {"alice"}}}, Allow},
+			Request{
+				Principal: alice,
+				Action:    "s3:GetObject",
+				Resource:  "arn:aws:s3:::b/${aws:username}",
+				Context:   map[string][]string{"aws:username": {"alice"}},
+			}, Allow},
 		{"an explicit deny wins over an allow in the same policy",
 			`{"Version":"2012-10-17","Statement":[` +
 				`{"Effect":"Allow","Action":"s3:*","Resource":"*"},` +
@@ -181,10 +185,18 @@ func TestEvaluateConditions(t *testing.T) {
 			map[string][]string{"s3:max-keys": {"ten"}}, false},
 		{"NumericNotEquals holds for another number", `{"NumericNotEquals":{"s3:max-keys":"10"}}`,
 			map[string][]string{"s3:max-keys": {"11"}}, true},
-		{"DateLessThan compares times", `{"DateLessThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}`,
-			map[string][]string{"aws:CurrentTime": {"2025-12-31T23:59:59Z"}}, true},
-		{"DateGreaterThan takes epoch seconds", `{"DateGreaterThan":{"aws:EpochTime":"1700000000"}}`,
-			map[string][]string{"aws:EpochTime": {"1700000001"}}, true},
+		{
+			"DateLessThan compares times",
+			`{"DateLessThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}`,
+			map[string][]string{"aws:CurrentTime": {"2025-12-31T23:59:59Z"}},
+			true,
+		},
+		{
+			"DateGreaterThan takes epoch seconds",
+			`{"DateGreaterThan":{"aws:EpochTime":"1700000000"}}`,
+			map[string][]string{"aws:EpochTime": {"1700000001"}},
+			true,
+		},
 		{"DateEquals compares instants across zones",
 			`{"DateEquals":{"aws:CurrentTime":"2026-01-01T01:00:00+01:00"}}`,
 			map[string][]string{"aws:CurrentTime": {"2026-01-01T00:00:00Z"}}, true},
@@ -222,8 +234,12 @@ func TestEvaluateConditions(t *testing.T) {
 			map[string][]string{"aws:SourceArn": {"arn:aws"}}, false},
 		{"ArnNotLike holds for another ARN", `{"ArnNotLike":{"aws:SourceArn":"arn:aws:s3:::a*"}}`,
 			map[string][]string{"aws:SourceArn": {"arn:aws:s3:::b"}}, true},
-		{"ArnNotEquals fails for the same ARN", `{"ArnNotEquals":{"aws:SourceArn":"arn:aws:s3:::b"}}`,
-			map[string][]string{"aws:SourceArn": {"arn:aws:s3:::b"}}, false},
+		{
+			"ArnNotEquals fails for the same ARN",
+			`{"ArnNotEquals":{"aws:SourceArn":"arn:aws:s3:::b"}}`,
+			map[string][]string{"aws:SourceArn": {"arn:aws:s3:::b"}},
+			false,
+		},
 		{"Null true holds when the key is missing", `{"Null":{"s3:prefix":"true"}}`, nil, true},
 		{"Null true fails when the key is present", `{"Null":{"s3:prefix":"true"}}`,
 			map[string][]string{"s3:prefix": {"a"}}, false},

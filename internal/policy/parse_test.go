@@ -47,7 +47,8 @@ func TestParseAccepts(t *testing.T) {
 		},
 		{
 			name: "condition values may be numbers and booleans",
-			doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket",` +
+			doc: `{"Version":"2012-10-17",` +
+				`"Statement":[{"Effect":"Allow","Action":"s3:ListBucket",` +
 				`"Resource":"arn:aws:s3:::b","Condition":{"NumericLessThan":{"s3:max-keys":10},` +
 				`"Bool":{"aws:SecureTransport":true}}}]}`,
 			check: func(p *Policy) string {
@@ -109,7 +110,8 @@ func TestParseRefuses(t *testing.T) {
 		{"no Resource", `{"Statement":{"Effect":"Allow","Action":"s3:*"}}`, Parse,
 			[]string{"missing required element Resource"}},
 		{"a wildcard action that matches nothing", `{"Statement":{"Effect":"Allow",` +
-			`"Action":"s3:Launch*","Resource":"*"}}`, Parse, []string{`unknown action "s3:Launch*"`}},
+			`"Action":"s3:Launch*","Resource":"*"}}`, Parse,
+			[]string{`unknown action "s3:Launch*"`}},
 		{"an unknown condition operator", `{"Statement":{"Effect":"Allow","Action":"s3:*",` +
 			`"Resource":"*","Condition":{"StringSorta":{"aws:username":"a"}}}}`, Parse,
 			[]string{`Condition.StringSorta: unknown condition operator`}},
@@ -118,7 +120,8 @@ func TestParseRefuses(t *testing.T) {
 			[]string{`unknown condition operator "ForAnyValue:Null"`}},
 		{"bad condition values", `{"Statement":{"Effect":"Allow","Action":"s3:*",` +
 			`"Resource":"*","Condition":{"NumericEquals":{"s3:max-keys":"ten"},` +
-			`"IpAddress":{"aws:SourceIp":"10.0.0.0/33"},"DateLessThan":{"aws:CurrentTime":"soon"},` +
+			`"IpAddress":{"aws:SourceIp":"10.0.0.0/33"},` +
+			`"DateLessThan":{"aws:CurrentTime":"soon"},` +
 			`"Bool":{"aws:SecureTransport":"yes"},"ArnLike":{"aws:SourceArn":"bucket"}}}}`, Parse,
 			[]string{`"ten" is not a number`, `"10.0.0.0/33" is not an IP address`,
 				`"soon" is not a date`, `"yes" is not true or false`, `"bucket" is not an ARN`}},

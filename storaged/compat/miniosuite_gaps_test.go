@@ -13,8 +13,9 @@ const (
 	whySSE         = "server-side encryption (SSE-C, SSE-S3) not built yet"
 	whyConditional = "by design: If-None-Match with an ETag on PutObject gets NotImplemented; " +
 		"S3's conditional writes take only If-None-Match: *"
-	whyClass               = "storage classes other than STANDARD not built yet"
-	whyNewChecksums        = "the checksum types AWS added in 2026 (MD5, SHA-512, XXHash) not built yet"
+	whyClass        = "storage classes other than STANDARD not built yet"
+	whyNewChecksums = "the checksum types AWS added in 2026 (MD5, SHA-512, XXHash) " +
+		"not built yet"
 	whyNewChecksumsRefused = "the 2026 checksum types not built yet; storaged answers 400 " +
 		"InvalidRequest, as AWS did before them, where the suite tolerates only InvalidArgument"
 	whySigV2  = "Signature Version 2 refused by design (SigV4 only)"

@@ -165,8 +165,16 @@ func TestMemoryDriveCountsTheBytesItHolds(t *testing.T) {
 		used uint64
 	}{
 		{"make a volume", func() error { return m.MakeVolume(ctx, "v") }, 0},
-		{"write 10 bytes", func() error { return m.WriteFile(ctx, "v", "f", make([]byte, 10)) }, 10},
-		{"replace them with 4", func() error { return m.WriteFile(ctx, "v", "f", make([]byte, 4)) }, 4},
+		{
+			"write 10 bytes",
+			func() error { return m.WriteFile(ctx, "v", "f", make([]byte, 10)) },
+			10,
+		},
+		{
+			"replace them with 4",
+			func() error { return m.WriteFile(ctx, "v", "f", make([]byte, 4)) },
+			4,
+		},
 		{"add 30 in a directory",
 			func() error { return m.WriteFile(ctx, "v", "d/g", make([]byte, 30)) }, 34},
 		{"delete the directory", func() error { return m.Delete(ctx, "v", "d") }, 4},

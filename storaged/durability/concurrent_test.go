@@ -66,7 +66,10 @@ func TestConcurrentOverwritesKeepRedundancy(t *testing.T) {
 func readVersion(c *s3.Client, bucket, key string) ([32]byte, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := c.GetObject(
+		ctx,
+		&s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)},
+	)
 	if err != nil {
 		return [32]byte{}, fmt.Sprintf("GET failed (%d): %v", httpStatus(err), err)
 	}

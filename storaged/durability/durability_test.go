@@ -85,13 +85,16 @@ func TestNodeLossKeepsAcknowledgedWrites(t *testing.T) {
 			refuseWrites(t, c, l, failed)
 			add(verify(t, c, l, bucket, []int{1, 0}))
 		}},
-		{"with the nodes back every node reads and lists what was acknowledged", func(t *testing.T) {
-			c.Restart(t, 2)
-			c.Restart(t, 3)
-			add(verify(t, c, l, bucket, []int{3, 2, 1, 0}))
-			checkAbsent(t, c, bucket, failed, []int{0, 1, 2, 3})
-			checkLists(t, c, l, bucket, []int{0, 1, 2, 3})
-		}},
+		{
+			"with the nodes back every node reads and lists what was acknowledged",
+			func(t *testing.T) {
+				c.Restart(t, 2)
+				c.Restart(t, 3)
+				add(verify(t, c, l, bucket, []int{3, 2, 1, 0}))
+				checkAbsent(t, c, bucket, failed, []int{0, 1, 2, 3})
+				checkLists(t, c, l, bucket, []int{0, 1, 2, 3})
+			},
+		},
 		{"deletes made while a node was down win once it is back (D2)", func(t *testing.T) {
 			c.Kill(t, 1)
 			deleted := deleteSome(t, c, l, 0)

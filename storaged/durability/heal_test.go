@@ -137,7 +137,8 @@ func TestD1HealingReportsEveryObject(t *testing.T) {
 	c := testcluster.Start(t, testcluster.Config{Bin: storagedBin, Nodes: 4, DrivesPerNode: 2,
 		Parity: 4})
 	ctx := context.Background()
-	if _, err := c.S3(0).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+	if _, err := c.S3(0).CreateBucket(ctx,
+		&s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("creating the bucket: %v", err)
 	}
 	l := newLedger()
@@ -216,7 +217,8 @@ func TestFlippedBytesAreHealedAfterReads(t *testing.T) {
 	c := testcluster.Start(t, testcluster.Config{Bin: storagedBin, Nodes: 4, DrivesPerNode: 2,
 		Parity: 4})
 	ctx := context.Background()
-	if _, err := c.S3(0).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+	if _, err := c.S3(0).CreateBucket(ctx,
+		&s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("creating the bucket: %v", err)
 	}
 	l := newLedger()

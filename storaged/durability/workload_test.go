@@ -212,7 +212,10 @@ func verify(t *testing.T, c *testcluster.Cluster, l *ledger, bucket string, node
 				r.problems = append(r.problems, fmt.Sprintf("%s via node %d: corrupt", key, node))
 			default:
 				r.lost++
-				r.problems = append(r.problems, fmt.Sprintf("%s via node %d: %s", key, node, outcome))
+				r.problems = append(
+					r.problems,
+					fmt.Sprintf("%s via node %d: %s", key, node, outcome),
+				)
 			}
 		})
 	}
@@ -231,7 +234,10 @@ func verify(t *testing.T, c *testcluster.Cluster, l *ledger, bucket string, node
 func readBack(c *s3.Client, bucket, key string, want stored) string {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := c.GetObject(
+		ctx,
+		&s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)},
+	)
 	if err != nil {
 		return fmt.Sprintf("GET failed (%d): %v", httpStatus(err), err)
 	}
@@ -271,7 +277,10 @@ func listKeys(t *testing.T, c *s3.Client, bucket string) []string {
 func head(c *s3.Client, bucket, key string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	_, err := c.HeadObject(
+		ctx,
+		&s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)},
+	)
 	if err != nil {
 		return httpStatus(err)
 	}

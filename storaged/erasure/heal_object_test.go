@@ -257,7 +257,12 @@ func TestHealObjectRepairsPartsVersionsAndDeletes(t *testing.T) {
 			mustPutPart(t, ts.Set, up.UploadID, 1, randomBytes(2500, 1))
 			mustPutPart(t, ts.Set, up.UploadID, 2, randomBytes(1800, 2))
 			assemble, _ := takeParts(1, 2)
-			_, err := ts.CompleteUpload(ctx, "bkt", up.UploadID, CompleteOptions{Assemble: assemble})
+			_, err := ts.CompleteUpload(
+				ctx,
+				"bkt",
+				up.UploadID,
+				CompleteOptions{Assemble: assemble},
+			)
 			if err != nil {
 				t.Fatalf("CompleteUpload: %v", err)
 			}

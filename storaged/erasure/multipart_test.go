@@ -65,12 +65,17 @@ func TestCompletedUploadsReadAcrossTheirParts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CompleteUpload: %v", err)
 	}
-	if s := *seen; len(s) != 3 || s[1].Metadata["part"] != "2" || s[2].Size != int64(len(parts[2])) {
+	if s := *seen; len(s) != 3 || s[1].Metadata["part"] != "2" ||
+		s[2].Size != int64(len(parts[2])) {
 		t.Errorf("Assemble saw %+v, want the three parts with their metadata", *seen)
 	}
 	whole := slices.Concat(parts...)
 	if info.Size != int64(len(whole)) || len(info.Parts) != 3 || info.Metadata["etag"] != "multi" {
-		t.Errorf("got %+v, want %d bytes in three parts with the assembled metadata", info, len(whole))
+		t.Errorf(
+			"got %+v, want %d bytes in three parts with the assembled metadata",
+			info,
+			len(whole),
+		)
 	}
 
 	got, err := readAll(ts.Set, "big")
@@ -95,7 +100,8 @@ func TestCompletedUploadsReadAcrossTheirParts(t *testing.T) {
 // checkUploadGone checks that an upload is neither readable nor on disk.
 func checkUploadGone(t *testing.T, ts *testSet, uploadID string) {
 	t.Helper()
-	if _, err := ts.Upload(context.Background(), "bkt", uploadID); !errors.Is(err, ErrUploadNotFound) {
+	if _, err := ts.Upload(context.Background(),
+		"bkt", uploadID); !errors.Is(err, ErrUploadNotFound) {
 		t.Errorf("got error %v, want ErrUploadNotFound", err)
 	}
 	for _, dir := range ts.dirs {
@@ -188,7 +194,8 @@ func TestUploadIDsThatNewUploadCannotMakeAreNotFound(t *testing.T) {
 	ts := newTestSet(t, 4, 2)
 	for _, id := range []string{"", "../../etc", "..", strings.Repeat("A", 27),
 		"abcdefghijklmnopqrstuvwxyz", strings.Repeat("A", 25) + "/"} {
-		if _, err := ts.Upload(context.Background(), "bkt", id); !errors.Is(err, ErrUploadNotFound) {
+		if _, err := ts.Upload(context.Background(),
+			"bkt", id); !errors.Is(err, ErrUploadNotFound) {
 			t.Errorf("upload ID %q: got error %v, want ErrUploadNotFound", id, err)
 		}
 	}
@@ -221,7 +228,8 @@ func TestListUploadsOrdersByKeyAndSkipsOtherBuckets(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if _, err := ts.ListUploads(context.Background(), "missing"); !errors.Is(err, ErrBucketNotFound) {
+	if _, err := ts.ListUploads(context.Background(),
+		"missing"); !errors.Is(err, ErrBucketNotFound) {
 		t.Errorf("missing bucket: got error %v, want ErrBucketNotFound", err)
 	}
 }

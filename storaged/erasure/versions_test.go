@@ -11,7 +11,13 @@ import (
 // putIn stores data under key in mode and returns the new version's info.
 func putIn(t *testing.T, s *Set, key string, data []byte, mode VersionMode) ObjectInfo {
 	t.Helper()
-	info, err := s.Put(context.Background(), "bkt", key, bytes.NewReader(data), PutOptions{Mode: mode})
+	info, err := s.Put(
+		context.Background(),
+		"bkt",
+		key,
+		bytes.NewReader(data),
+		PutOptions{Mode: mode},
+	)
 	if err != nil {
 		t.Fatalf("Put: %v", err)
 	}

@@ -22,27 +22,32 @@ func TestConditionalRequestsWithTheAWSSDK(t *testing.T) {
 	mustCreateBucket(t, c, bucket)
 	put := mustPut(t, c, bucket, "k", []byte("original"))
 
-	t.Run("S9 a create-only write of an existing key is 412 and changes nothing", func(t *testing.T) {
-		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"),
-			Body: bytes.NewReader([]byte("replacement")), IfNoneMatch: aws.String("*")})
+	t.Run("S9 a create-only write of an existing key is 412 "+
+		"and changes nothing", func(t *testing.T) {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+			Key: aws.String("k"), Body: bytes.NewReader([]byte("replacement")),
+			IfNoneMatch: aws.String("*")})
 		if errStatus(err) != 412 || errCode(err) != "PreconditionFailed" {
 			t.Fatalf("got %v, want 412 PreconditionFailed", err)
 		}
-		got, out := mustGet(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")})
+		got, out := mustGet(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket),
+			Key: aws.String("k")})
 		if string(got) != "original" || aws.ToString(out.ETag) != aws.ToString(put.ETag) {
 			t.Errorf("got %q with ETag %s, want the original object", got, aws.ToString(out.ETag))
 		}
 	})
 	t.Run("a create-only write of a new key is stored", func(t *testing.T) {
 		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
-			Key: aws.String("new"), Body: bytes.NewReader([]byte("x")), IfNoneMatch: aws.String("*")})
+			Key: aws.String("new"), Body: bytes.NewReader([]byte("x")),
+			IfNoneMatch: aws.String("*")})
 		if err != nil {
 			t.Fatalf("got %v, want it stored", err)
 		}
 	})
 	t.Run("If-Match on a write checks the ETag", func(t *testing.T) {
-		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"),
-			Body: bytes.NewReader([]byte("v2")), IfMatch: aws.String(`"00000000000000000000000000000000"`)})
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+			Key: aws.String("k"), Body: bytes.NewReader([]byte("v2")),
+			IfMatch: aws.String(`"00000000000000000000000000000000"`)})
 		if errStatus(err) != 412 {
 			t.Errorf("a wrong ETag: got %v, want 412", err)
 		}
@@ -73,7 +78,8 @@ func checkConditionalReads(t *testing.T, c *s3.Client, bucket string) {
 			s3.GetObjectInput{IfUnmodifiedSince: aws.Time(mod.Add(-time.Hour))}, 412},
 		{"If-None-Match with the ETag is 304", s3.GetObjectInput{IfNoneMatch: head.ETag}, 304},
 		{"If-Match with the ETag wins over a failing If-Unmodified-Since",
-			s3.GetObjectInput{IfMatch: head.ETag, IfUnmodifiedSince: aws.Time(mod.Add(-time.Hour))}, 200},
+			s3.GetObjectInput{IfMatch: head.ETag,
+				IfUnmodifiedSince: aws.Time(mod.Add(-time.Hour))}, 200},
 	}
 	for _, tt := range tests {
 		in := tt.in
@@ -102,8 +108,9 @@ func TestConcurrentCreateOnlyWritesThroughTheServer(t *testing.T) {
 	for i := range bodies {
 		bodies[i] = []byte(fmt.Sprintf("writer %d", i))
 		wg.Go(func() {
-			_, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket),
-				Key: aws.String("once"), Body: bytes.NewReader(bodies[i]), IfNoneMatch: aws.String("*")})
+			_, err := c.PutObject(context.Background(),
+				&s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("once"),
+					Body: bytes.NewReader(bodies[i]), IfNoneMatch: aws.String("*")})
 			switch {
 			case err == nil:
 				won.Add(1)

@@ -35,7 +35,9 @@ func TestCopyObjectWithTheAWSSDK(t *testing.T) {
 	})
 	t.Run("keys of any shape copy with their bytes and metadata", func(t *testing.T) {
 		body := randomBytes(t, 2*mib+3)
-		for _, key := range []string{"plain", "with space+plus", "/leading", "ünï/日本?#%", "a//b"} {
+		for _, key := range []string{
+			"plain", "with space+plus", "/leading", "ünï/日本?#%", "a//b",
+		} {
 			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
 				Key: aws.String(key), Body: strings.NewReader(string(body)),
 				ContentType: aws.String("app/x"), Metadata: map[string]string{"k": "v"}})
@@ -50,9 +52,11 @@ func TestCopyObjectWithTheAWSSDK(t *testing.T) {
 			got, get := mustGet(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket),
 				Key: aws.String(key + ".copy")})
 			if string(got) != string(body) || aws.ToString(get.ContentType) != "app/x" ||
-				get.Metadata["k"] != "v" || aws.ToString(out.CopyObjectResult.ETag) != `"`+md5Hex(body)+`"` {
+				get.Metadata["k"] != "v" ||
+				aws.ToString(out.CopyObjectResult.ETag) != `"`+md5Hex(body)+`"` {
 				t.Errorf("copy of %q: got %d bytes, type %s, metadata %v, ETag %s", key, len(got),
-					aws.ToString(get.ContentType), get.Metadata, aws.ToString(out.CopyObjectResult.ETag))
+					aws.ToString(get.ContentType), get.Metadata,
+					aws.ToString(out.CopyObjectResult.ETag))
 			}
 		}
 	})
@@ -77,22 +81,22 @@ func TestCopyObjectWithTheAWSSDK(t *testing.T) {
 // caseCopyOntoItself is case S12.
 func caseCopyOntoItself(t *testing.T, c *s3.Client, bucket string) {
 	ctx := context.Background()
-	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("self"),
-		Body: strings.NewReader("same bytes"), ContentType: aws.String("text/plain"),
-		Metadata: map[string]string{"version": "1"}})
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String("self"), Body: strings.NewReader("same bytes"),
+		ContentType: aws.String("text/plain"), Metadata: map[string]string{"version": "1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := aws.String(bucket + "/self")
-	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String("self"),
-		CopySource: src, MetadataDirective: types.MetadataDirectiveCopy})
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String("self"), CopySource: src, MetadataDirective: types.MetadataDirectiveCopy})
 	if errStatus(err) != 400 || errCode(err) != "InvalidRequest" {
 		t.Errorf("COPY onto itself: got %v, want 400 InvalidRequest", err)
 	}
 	checkSelf(t, c, bucket, "text/plain", "1")
 
-	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String("self"),
-		CopySource: src, MetadataDirective: types.MetadataDirectiveReplace,
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String("self"), CopySource: src, MetadataDirective: types.MetadataDirectiveReplace,
 		ContentType: aws.String("application/json"), Metadata: map[string]string{"version": "2"}})
 	if err != nil {
 		t.Fatalf("REPLACE onto itself: %v", err)
@@ -102,7 +106,8 @@ func caseCopyOntoItself(t *testing.T, c *s3.Client, bucket string) {
 
 func checkSelf(t *testing.T, c *s3.Client, bucket, wantType, wantVersion string) {
 	t.Helper()
-	got, out := mustGet(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("self")})
+	got, out := mustGet(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket),
+		Key: aws.String("self")})
 	if string(got) != "same bytes" || aws.ToString(out.ContentType) != wantType ||
 		out.Metadata["version"] != wantVersion {
 		t.Errorf("got %q, type %s, metadata %v; want the same bytes, %s, version %s", got,

@@ -80,7 +80,10 @@ func TestMultipartUploadWithTheAWSSDK(t *testing.T) {
 	if err != nil || len(listed.Parts) != 3 || aws.ToInt64(listed.Parts[2].Size) != mib {
 		t.Fatalf("ListParts: got %v, %v, want three parts", listed, err)
 	}
-	ups, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)})
+	ups, err := c.ListMultipartUploads(
+		ctx,
+		&s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)},
+	)
 	if err != nil || len(ups.Uploads) != 1 || aws.ToString(ups.Uploads[0].UploadId) != id {
 		t.Fatalf("ListMultipartUploads: got %v, %v, want the upload", ups, err)
 	}
@@ -104,7 +107,10 @@ func TestMultipartUploadWithTheAWSSDK(t *testing.T) {
 	}
 	checkPartReads(t, c, bucket, key, parts)
 
-	ups, err = c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)})
+	ups, err = c.ListMultipartUploads(
+		ctx,
+		&s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)},
+	)
 	if err != nil || len(ups.Uploads) != 0 {
 		t.Errorf("after completion: got uploads %v, %v, want none", ups.Uploads, err)
 	}
@@ -149,7 +155,9 @@ func TestMultipartRefusalsWithTheAWSSDK(t *testing.T) {
 			[][]byte{randomBytes(t, mib), randomBytes(t, 10)}, nil, 400, "EntityTooSmall"},
 		{"parts out of order are InvalidPartOrder",
 			[][]byte{randomBytes(t, 5*mib), randomBytes(t, 10)},
-			func(p []types.CompletedPart) []types.CompletedPart { return []types.CompletedPart{p[1], p[0]} },
+			func(p []types.CompletedPart) []types.CompletedPart {
+				return []types.CompletedPart{p[1], p[0]}
+			},
 			400, "InvalidPartOrder"},
 		{"a wrong ETag is InvalidPart", [][]byte{randomBytes(t, 10)},
 			func(p []types.CompletedPart) []types.CompletedPart {
@@ -175,7 +183,8 @@ func TestMultipartRefusalsWithTheAWSSDK(t *testing.T) {
 				t.Errorf("after a refused completion: got %v, want no object", err)
 			}
 			if _, err := c.AbortMultipartUpload(context.Background(), &s3.AbortMultipartUploadInput{
-				Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id)}); err != nil {
+				Bucket: aws.String(bucket), Key: aws.String(key),
+				UploadId: aws.String(id)}); err != nil {
 				t.Errorf("AbortMultipartUpload: %v", err)
 			}
 		})
@@ -208,7 +217,8 @@ func TestUploadPartCopyAndCompositeChecksums(t *testing.T) {
 			t.Fatalf("UploadPartCopy %d: %v", i+1, err)
 		}
 		r := out.CopyPartResult
-		if aws.ToString(r.ETag) != `"`+md5Hex(source[rng[0]:rng[1]+1])+`"` || r.ChecksumCRC32 == nil {
+		if aws.ToString(r.ETag) != `"`+md5Hex(source[rng[0]:rng[1]+1])+`"` ||
+			r.ChecksumCRC32 == nil {
 			t.Errorf("part %d: got ETag %s, CRC32 %v; want the range's MD5 and a CRC32", i+1,
 				aws.ToString(r.ETag), r.ChecksumCRC32)
 		}

@@ -48,7 +48,8 @@ func TestObjectLockWithTheAWSSDK(t *testing.T) {
 	}
 	cfg, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{
 		Bucket: aws.String(bucket)})
-	if err != nil || cfg.ObjectLockConfiguration.ObjectLockEnabled != types.ObjectLockEnabledEnabled {
+	if err != nil ||
+		cfg.ObjectLockConfiguration.ObjectLockEnabled != types.ObjectLockEnabledEnabled {
 		t.Fatalf("GetObjectLockConfiguration: got %+v, %v, want Enabled", cfg, err)
 	}
 	_, err = c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),

@@ -23,7 +23,10 @@ func TestVersioningWithTheAWSSDK(t *testing.T) {
 			Status: types.BucketVersioningStatusEnabled}}); err != nil {
 		t.Fatalf("PutBucketVersioning: %v", err)
 	}
-	state, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
+	state, err := c.GetBucketVersioning(
+		ctx,
+		&s3.GetBucketVersioningInput{Bucket: aws.String(bucket)},
+	)
 	if err != nil || state.Status != types.BucketVersioningStatusEnabled {
 		t.Fatalf("GetBucketVersioning: got %v, %v, want Enabled", state, err)
 	}
@@ -43,7 +46,10 @@ func TestVersioningWithTheAWSSDK(t *testing.T) {
 	if err != nil || !aws.ToBool(del.DeleteMarker) || aws.ToString(del.VersionId) == "" {
 		t.Fatalf("DeleteObject: got %+v, %v, want a delete marker", del, err)
 	}
-	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")})
+	_, err = c.HeadObject(
+		ctx,
+		&s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")},
+	)
 	if errStatus(err) != 404 {
 		t.Errorf("HEAD of a deleted key: got %v, want 404", err)
 	}

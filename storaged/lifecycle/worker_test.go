@@ -214,7 +214,8 @@ func TestWorkerInVersionedBuckets(t *testing.T) {
 				`</NoncurrentVersionExpiration></Rule>`,
 			func(t *testing.T, l *object.ErasureLayer) {
 				put(t, l, "k", "v1", nil)
-				if _, err := l.DeleteObjectVersion(context.Background(), "bkt", "k", ""); err != nil {
+				if _, err := l.DeleteObjectVersion(context.Background(),
+					"bkt", "k", ""); err != nil {
 					t.Fatal(err)
 				}
 			},

@@ -197,7 +197,16 @@ func TestAMultipartUploadCarriesItsLockToTheObject(t *testing.T) {
 	t.Parallel()
 	l := newLayerWithBucket(t)
 	lock := ObjectLock{Mode: LockGovernance,
-		RetainUntil: time.Date(2030, time.April, 25, 14, 0, 0, 0, time.UTC), LegalHold: LegalHoldOff}
+		RetainUntil: time.Date(
+			2030,
+			time.April,
+			25,
+			14,
+			0,
+			0,
+			0,
+			time.UTC,
+		), LegalHold: LegalHoldOff}
 	up := l.upload(t, "k", UploadOptions{Metadata: Metadata{Lock: lock}})
 	p := l.part(t, up, 1, []byte("abc"))
 	info, err := l.CompleteMultipartUpload(t.Context(), "bkt", "k", up.UploadID,

@@ -30,7 +30,9 @@ func (l *testLayer) part(t *testing.T, up UploadInfo, n int, data []byte) PartIn
 	t.Helper()
 	p, err := l.PutObjectPart(context.Background(), "bkt", up.Key, up.UploadID, n,
 		bytes.NewReader(data), int64(len(data)), PartOptions{
-			Checksums: func() map[string]string { return map[string]string{"CRC32": fmt.Sprint(n)} },
+			Checksums: func() map[string]string {
+				return map[string]string{"CRC32": fmt.Sprint(n)}
+			},
 		})
 	if err != nil {
 		t.Fatalf("PutObjectPart %d: %v", n, err)
@@ -74,7 +76,12 @@ func TestAMultipartUploadMakesOneObject(t *testing.T) {
 	}
 	wantETag := MultipartETag([]PartInfo{p1, p2})
 	if info.ETag != wantETag || !strings.HasSuffix(wantETag, "-2") || len(seen) != 2 {
-		t.Errorf("got ETag %s after showing %d parts, want %s after 2", info.ETag, len(seen), wantETag)
+		t.Errorf(
+			"got ETag %s after showing %d parts, want %s after 2",
+			info.ETag,
+			len(seen),
+			wantETag,
+		)
 	}
 
 	head, body, err := l.get("movie", nil)
@@ -113,9 +120,15 @@ func TestCompleteMultipartUploadRefusesBadPartLists(t *testing.T) {
 		{"a wrong checksum is an invalid part", "k", nil, func(p1, p2 PartInfo) []CompletePart {
 			return []CompletePart{{1, p1.ETag, map[string]string{"CRC32": "9"}}}
 		}, ErrInvalidPart},
-		{"a small part before the last is too small", "k", nil, func(p1, p2 PartInfo) []CompletePart {
-			return []CompletePart{{1, p1.ETag, nil}, {2, p2.ETag, nil}}
-		}, ErrEntityTooSmall},
+		{
+			"a small part before the last is too small",
+			"k",
+			nil,
+			func(p1, p2 PartInfo) []CompletePart {
+				return []CompletePart{{1, p1.ETag, nil}, {2, p2.ETag, nil}}
+			},
+			ErrEntityTooSmall,
+		},
 		{"another key's upload is not found", "other", nil, func(p1, p2 PartInfo) []CompletePart {
 			return []CompletePart{{1, p1.ETag, nil}}
 		}, ErrNoSuchUpload},
@@ -159,7 +172,12 @@ func TestSelectPartsPicksTheNamedParts(t *testing.T) {
 	}{
 		{"a subset in order is picked", []CompletePart{{1, "aa", nil}, {3, `"CC"`, nil}},
 			[]int{1, 3}, nil},
-		{"a small last part is fine", []CompletePart{{3, "cc", nil}, {4, "dd", nil}}, []int{3, 4}, nil},
+		{
+			"a small last part is fine",
+			[]CompletePart{{3, "cc", nil}, {4, "dd", nil}},
+			[]int{3, 4},
+			nil,
+		},
 		{"a small middle part is too small", []CompletePart{{2, "bb", nil}, {3, "cc", nil}}, nil,
 			ErrEntityTooSmall},
 		{"a repeated part is out of order", []CompletePart{{1, "aa", nil}, {1, "aa", nil}}, nil,
@@ -286,7 +304,10 @@ func TestAbortAndListMultipartUploads(t *testing.T) {
 	ctx := context.Background()
 	a, b := l.upload(t, "a", UploadOptions{}), l.upload(t, "b", UploadOptions{})
 	l.part(t, a, 1, []byte("x"))
-	if err := l.AbortMultipartUpload(ctx, "bkt", "b", a.UploadID); !errors.Is(err, ErrNoSuchUpload) {
+	if err := l.AbortMultipartUpload(ctx, "bkt", "b", a.UploadID); !errors.Is(
+		err,
+		ErrNoSuchUpload,
+	) {
 		t.Errorf("aborting with another key: got error %v, want ErrNoSuchUpload", err)
 	}
 	if err := l.AbortMultipartUpload(ctx, "bkt", "a", a.UploadID); err != nil {
@@ -296,12 +317,29 @@ func TestAbortAndListMultipartUploads(t *testing.T) {
 	if err != nil || len(res.Uploads) != 1 || res.Uploads[0].UploadID != b.UploadID {
 		t.Errorf("got %+v, %v, want only the upload of b", res, err)
 	}
-	_, err = l.PutObjectPart(ctx, "bkt", "a", a.UploadID, 2, strings.NewReader("y"), 1, PartOptions{})
+	_, err = l.PutObjectPart(
+		ctx,
+		"bkt",
+		"a",
+		a.UploadID,
+		2,
+		strings.NewReader("y"),
+		1,
+		PartOptions{},
+	)
 	if !errors.Is(err, ErrNoSuchUpload) {
 		t.Errorf("a part for an aborted upload: got error %v, want ErrNoSuchUpload", err)
 	}
-	_, err = l.PutObjectPart(ctx, "bkt", "b", b.UploadID, MaxPartNumber+1, strings.NewReader("y"), 1,
-		PartOptions{})
+	_, err = l.PutObjectPart(
+		ctx,
+		"bkt",
+		"b",
+		b.UploadID,
+		MaxPartNumber+1,
+		strings.NewReader("y"),
+		1,
+		PartOptions{},
+	)
 	if !errors.Is(err, ErrInvalidPartNumber) {
 		t.Errorf("part 10001: got error %v, want ErrInvalidPartNumber", err)
 	}
@@ -322,13 +360,15 @@ func TestStaleUploadsAreCleanedOnStart(t *testing.T) {
 		t.Fatalf("with an hour's expiry: got %d aborted, %v, want none", n, err)
 	}
 	reports := make(chan int, 4)
-	started, err := NewErasureLayerFromConfig(ErasureConfig{Set: l.set, UploadExpiry: time.Nanosecond,
-		OnClean: func(n int, err error) {
-			if err != nil {
-				t.Errorf("cleaning: %v", err)
-			}
-			reports <- n
-		}})
+	started, err := NewErasureLayerFromConfig(
+		ErasureConfig{Set: l.set, UploadExpiry: time.Nanosecond,
+			OnClean: func(n int, err error) {
+				if err != nil {
+					t.Errorf("cleaning: %v", err)
+				}
+				reports <- n
+			}},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}

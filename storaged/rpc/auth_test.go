@@ -23,11 +23,27 @@ func TestHandlerRefusesCallersThatAreNotNodes(t *testing.T) {
 		client *http.Client
 		want   int
 	}{
-		{"a node of the tenant is let in", rawClient(f.ca, f.ca.issue(t, "node-a")), http.StatusNoContent},
-		{"a node named in a DNS name only is let in", rawClient(f.ca, dnsOnly(t, f.ca, "node-b")), http.StatusNoContent},
+		{
+			"a node of the tenant is let in",
+			rawClient(f.ca, f.ca.issue(t, "node-a")),
+			http.StatusNoContent,
+		},
+		{
+			"a node named in a DNS name only is let in",
+			rawClient(f.ca, dnsOnly(t, f.ca, "node-b")),
+			http.StatusNoContent,
+		},
 		{"a caller without a certificate is refused", rawClient(f.ca), http.StatusForbidden},
-		{"a certificate of another CA is refused", rawClient(f.ca, other.issue(t, "node-a")), http.StatusForbidden},
-		{"a certificate of the CA for no node is refused", rawClient(f.ca, f.ca.issue(t, "intruder")), http.StatusForbidden},
+		{
+			"a certificate of another CA is refused",
+			rawClient(f.ca, other.issue(t, "node-a")),
+			http.StatusForbidden,
+		},
+		{
+			"a certificate of the CA for no node is refused",
+			rawClient(f.ca, f.ca.issue(t, "intruder")),
+			http.StatusForbidden,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +60,8 @@ func TestHandlerRefusesCallersThatAreNotNodes(t *testing.T) {
 				return
 			}
 			var body errorBody
-			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Code != codeForbidden {
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil ||
+				body.Code != codeForbidden {
 				t.Errorf("got body %+v, %v; want code %s", body, err, codeForbidden)
 			}
 		})

@@ -139,7 +139,10 @@ func TestRemoteDriveRoundTrips(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if _, err := f.local.ReadFile(ctx, "bkt", "dir/meta"); !errors.Is(err, drive.ErrFileNotFound) {
+			if _, err := f.local.ReadFile(ctx, "bkt", "dir/meta"); !errors.Is(
+				err,
+				drive.ErrFileNotFound,
+			) {
 				t.Errorf("got %v, want the file gone", err)
 			}
 		}},
@@ -204,14 +207,38 @@ func TestRemoteErrorsMapToSentinels(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"a missing volume is volume not found", statErr(r.StatVolume(ctx, "missing")), drive.ErrVolumeNotFound},
-		{"a missing file is file not found", readErr(r.ReadFile(ctx, "full", "nope")), drive.ErrFileNotFound},
+		{
+			"a missing volume is volume not found",
+			statErr(r.StatVolume(ctx, "missing")),
+			drive.ErrVolumeNotFound,
+		},
+		{
+			"a missing file is file not found",
+			readErr(r.ReadFile(ctx, "full", "nope")),
+			drive.ErrFileNotFound,
+		},
 		{"a volume made twice exists", r.MakeVolume(ctx, "full"), drive.ErrVolumeExists},
-		{"a volume with files is not empty", r.DeleteVolume(ctx, "full", false), drive.ErrVolumeNotEmpty},
-		{"a path with dot-dot is an invalid name", r.WriteFile(ctx, "full", "../x", nil), drive.ErrInvalidName},
-		{"a range past the end is an unexpected EOF", rangeErr(r.ReadRange(ctx, "full", "f", 2, 5)), io.ErrUnexpectedEOF},
+		{
+			"a volume with files is not empty",
+			r.DeleteVolume(ctx, "full", false),
+			drive.ErrVolumeNotEmpty,
+		},
+		{
+			"a path with dot-dot is an invalid name",
+			r.WriteFile(ctx, "full", "../x", nil),
+			drive.ErrInvalidName,
+		},
+		{
+			"a range past the end is an unexpected EOF",
+			rangeErr(r.ReadRange(ctx, "full", "f", 2, 5)),
+			io.ErrUnexpectedEOF,
+		},
 		{"creating in a missing volume is volume not found", createErr(), drive.ErrVolumeNotFound},
-		{"a drive the peer lacks is offline", f.peer.Drive("other/3").MakeVolume(ctx, "v"), drive.ErrDriveOffline},
+		{
+			"a drive the peer lacks is offline",
+			f.peer.Drive("other/3").MakeVolume(ctx, "v"),
+			drive.ErrDriveOffline,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

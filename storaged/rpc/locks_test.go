@@ -23,15 +23,20 @@ func TestLockTableGrants(t *testing.T) {
 	}{
 		{"a free name is granted for writing", func(*LockTable) {}, "b", nil, []string{"x"}, true},
 		{"a written name is refused to another writer",
-			func(lt *LockTable) { lt.Grant("a", nil, []string{"x"}, ttl) }, "b", nil, []string{"x"}, false},
+			func(lt *LockTable) { lt.Grant("a", nil, []string{"x"}, ttl) },
+			"b", nil, []string{"x"}, false},
 		{"a written name is refused to a reader",
-			func(lt *LockTable) { lt.Grant("a", nil, []string{"x"}, ttl) }, "b", []string{"x"}, nil, false},
+			func(lt *LockTable) { lt.Grant("a", nil, []string{"x"}, ttl) },
+			"b", []string{"x"}, nil, false},
 		{"a read name is granted to another reader",
-			func(lt *LockTable) { lt.Grant("a", []string{"x"}, nil, ttl) }, "b", []string{"x"}, nil, true},
+			func(lt *LockTable) { lt.Grant("a", []string{"x"}, nil, ttl) },
+			"b", []string{"x"}, nil, true},
 		{"a read name is refused to a writer",
-			func(lt *LockTable) { lt.Grant("a", []string{"x"}, nil, ttl) }, "b", nil, []string{"x"}, false},
+			func(lt *LockTable) { lt.Grant("a", []string{"x"}, nil, ttl) },
+			"b", nil, []string{"x"}, false},
 		{"a holder renews its own write hold",
-			func(lt *LockTable) { lt.Grant("a", nil, []string{"x"}, ttl) }, "a", nil, []string{"x"}, true},
+			func(lt *LockTable) { lt.Grant("a", nil, []string{"x"}, ttl) },
+			"a", nil, []string{"x"}, true},
 		{"a released name is granted again",
 			func(lt *LockTable) {
 				lt.Grant("a", nil, []string{"x"}, ttl)
@@ -186,6 +191,10 @@ func TestLockerKeepsCriticalSectionsApart(t *testing.T) {
 		t.Error(err)
 	}
 	if peak.Load() != 1 || done.Load() != 30 {
-		t.Errorf("got at most %d writers inside and %d done, want 1 and 30", peak.Load(), done.Load())
+		t.Errorf(
+			"got at most %d writers inside and %d done, want 1 and 30",
+			peak.Load(),
+			done.Load(),
+		)
 	}
 }

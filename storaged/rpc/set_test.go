@@ -43,7 +43,8 @@ func TestErasureSetOverRemoteDrives(t *testing.T) {
 	if err := set.MakeBucket(ctx, "bkt"); err != nil {
 		t.Fatalf("MakeBucket: %v", err)
 	}
-	if _, err := set.Put(ctx, "bkt", "obj", bytes.NewReader(data), erasure.PutOptions{}); err != nil {
+	if _, err := set.Put(ctx, "bkt", "obj", bytes.NewReader(data),
+		erasure.PutOptions{}); err != nil {
 		t.Fatalf("Put: %v", err)
 	}
 	t.Run("an object written across nodes reads back", func(t *testing.T) {

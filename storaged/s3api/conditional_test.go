@@ -74,7 +74,11 @@ func TestConditionalReadsAnswer304And412(t *testing.T) {
 		{"If-Match with the ETag reads", http.Header{"If-Match": {etag}}, 200},
 		{"If-Match with another ETag is 412", http.Header{"If-Match": {`"x"`}}, 412},
 		{"If-None-Match with the ETag is 304", http.Header{"If-None-Match": {etag}}, 304},
-		{"If-Modified-Since before the change reads", http.Header{"If-Modified-Since": {past}}, 200},
+		{
+			"If-Modified-Since before the change reads",
+			http.Header{"If-Modified-Since": {past}},
+			200,
+		},
 		{"If-Modified-Since after the change is 304", http.Header{"If-Modified-Since": {future}},
 			304},
 		{"If-Unmodified-Since before the change is 412",
@@ -130,7 +134,12 @@ func TestConditionalWrites(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h, layer := withBucket(t, "cwr")
-			mustStatus(t, do(h, signedRequest(t, http.MethodPut, "/cwr/k", first, signOptions{})), 200, "")
+			mustStatus(
+				t,
+				do(h, signedRequest(t, http.MethodPut, "/cwr/k", first, signOptions{})),
+				200,
+				"",
+			)
 			w := do(h, signedRequest(t, http.MethodPut, "/cwr/k", []byte("second"),
 				signOptions{header: tt.header}))
 			mustStatus(t, w, tt.status, tt.code)

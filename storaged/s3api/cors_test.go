@@ -229,7 +229,8 @@ func TestPreflightAnswerHeaders(t *testing.T) {
 		"Access-Control-Expose-Headers":    "ETag",
 		"Access-Control-Max-Age":           "600",
 		"Access-Control-Allow-Credentials": "true",
-		"Vary":                             "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+		"Vary": "Origin, Access-Control-Request-Headers, " +
+			"Access-Control-Request-Method",
 	}
 	for k, v := range want {
 		if got := w.Header().Get(k); got != v {

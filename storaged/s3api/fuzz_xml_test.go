@@ -47,7 +47,10 @@ func FuzzParseCompleteMultipartUpload(f *testing.F) {
 // FuzzParseTagging feeds arbitrary bodies to the Tagging parser, as an
 // object's and as a bucket's: what it accepts keeps S3's limits.
 func FuzzParseTagging(f *testing.F) {
-	f.Add([]byte(`<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>`), false)
+	f.Add(
+		[]byte(`<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>`),
+		false,
+	)
 	f.Fuzz(func(t *testing.T, body []byte, bucket bool) {
 		limit := maxObjectTags
 		if bucket {
@@ -227,8 +230,10 @@ func FuzzParseObjectLockConfiguration(f *testing.F) {
 			return
 		}
 		days, years := cfg.DefaultDays > 0, cfg.DefaultYears > 0
-		if !cfg.Enabled || cfg.DefaultMode != "" && (!validMode(cfg.DefaultMode) || days == years) ||
-			cfg.DefaultDays > maxDefaultDays || cfg.DefaultYears > maxDefaultYears {
+		if !cfg.Enabled ||
+			cfg.DefaultMode != "" && (!validMode(cfg.DefaultMode) || days == years) ||
+			cfg.DefaultDays > maxDefaultDays ||
+			cfg.DefaultYears > maxDefaultYears {
 			t.Fatalf("accepted %+v", cfg)
 		}
 		doc, err := xml.Marshal(lockConfigurationOf(cfg))

@@ -37,7 +37,10 @@ func uploadPartTo(t *testing.T, h *Handler, target, id string, n int, data []byt
 // twoParts renders a CompleteMultipartUpload body of parts a and b with
 // ETags ea and eb.
 func twoParts(a int, ea string, b int, eb string) []byte {
-	return completeBody(completedPart{PartNumber: a, ETag: ea}, completedPart{PartNumber: b, ETag: eb})
+	return completeBody(
+		completedPart{PartNumber: a, ETag: ea},
+		completedPart{PartNumber: b, ETag: eb},
+	)
 }
 
 // completeBody renders a CompleteMultipartUpload body.
@@ -87,9 +90,14 @@ func TestMultipartUploadThroughTheHandler(t *testing.T) {
 	if res.ETag != `"`+info.ETag+`"` || !strings.HasSuffix(info.ETag, "-2") ||
 		info.ContentType != "video/mp4" || info.UserMetadata["camera"] != "front" ||
 		info.Tags["a"] != "b" || info.Size != int64(len(one)+len(two)) {
-		t.Errorf("got result %+v and object %+v, want a -2 ETag and the upload's metadata", res, info)
+		t.Errorf(
+			"got result %+v and object %+v, want a -2 ETag and the upload's metadata",
+			res,
+			info,
+		)
 	}
-	if res.Location != "http://"+testHost+"/mpb/video" || res.Bucket != "mpb" || res.Key != "video" {
+	if res.Location != "http://"+testHost+"/mpb/video" || res.Bucket != "mpb" ||
+		res.Key != "video" {
 		t.Errorf("got location %q bucket %q key %q", res.Location, res.Bucket, res.Key)
 	}
 }
@@ -150,8 +158,14 @@ func TestMultipartRequestsForUnknownUploads(t *testing.T) {
 	}{
 		{"a part for an unknown upload", http.MethodPut, "/mpu/k?partNumber=1&uploadId=nope",
 			[]byte("x"), 404, "NoSuchUpload"},
-		{"a part for another key's upload", http.MethodPut, "/mpu/other?partNumber=1&uploadId=" + id,
-			[]byte("x"), 404, "NoSuchUpload"},
+		{
+			"a part for another key's upload",
+			http.MethodPut,
+			"/mpu/other?partNumber=1&uploadId=" + id,
+			[]byte("x"),
+			404,
+			"NoSuchUpload",
+		},
 		{"listing an unknown upload's parts", http.MethodGet, "/mpu/k?uploadId=nope", nil, 404,
 			"NoSuchUpload"},
 		{"completing an unknown upload", http.MethodPost, "/mpu/k?uploadId=nope",
@@ -173,7 +187,10 @@ func TestMultipartRequestsForUnknownUploads(t *testing.T) {
 	t.Run("aborting removes the upload", func(t *testing.T) {
 		t.Parallel()
 		id := createUpload(t, h, "/mpu/gone", nil)
-		w := do(h, signedRequest(t, http.MethodDelete, "/mpu/gone?uploadId="+id, nil, signOptions{}))
+		w := do(
+			h,
+			signedRequest(t, http.MethodDelete, "/mpu/gone?uploadId="+id, nil, signOptions{}),
+		)
 		mustStatus(t, w, http.StatusNoContent, "")
 		w = do(h, signedRequest(t, http.MethodDelete, "/mpu/gone?uploadId="+id, nil, signOptions{}))
 		mustStatus(t, w, 404, "NoSuchUpload")
@@ -202,7 +219,8 @@ func TestPartsCarryTheUploadsChecksumAlgorithm(t *testing.T) {
 	if err := xml.Unmarshal(w.Body.Bytes(), &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(out.ChecksumSHA256, "-1") || out.ChecksumType != object.ChecksumComposite {
+	if !strings.HasSuffix(out.ChecksumSHA256, "-1") ||
+		out.ChecksumType != object.ChecksumComposite {
 		t.Errorf("got checksum %q type %q, want a composite SHA256 of one part", out.ChecksumSHA256,
 			out.ChecksumType)
 	}
@@ -210,8 +228,11 @@ func TestPartsCarryTheUploadsChecksumAlgorithm(t *testing.T) {
 		header: http.Header{"X-Amz-Checksum-Mode": {"ENABLED"}}}))
 	if w.Header().Get("X-Amz-Checksum-Sha256") != out.ChecksumSHA256 ||
 		w.Header().Get("X-Amz-Checksum-Type") != object.ChecksumComposite {
-		t.Errorf("HEAD: got %q %q, want the composite checksum", w.Header().Get("X-Amz-Checksum-Sha256"),
-			w.Header().Get("X-Amz-Checksum-Type"))
+		t.Errorf(
+			"HEAD: got %q %q, want the composite checksum",
+			w.Header().Get("X-Amz-Checksum-Sha256"),
+			w.Header().Get("X-Amz-Checksum-Type"),
+		)
 	}
 }
 
@@ -223,8 +244,12 @@ func TestGetWithPartNumber(t *testing.T) {
 	e1 := uploadPartTo(t, h, "/pnb/k", id, 1, one, nil)
 	e2 := uploadPartTo(t, h, "/pnb/k", id, 2, []byte("22"), nil)
 	body := twoParts(1, e1, 2, e2)
-	mustStatus(t, do(h, signedRequest(t, http.MethodPost, "/pnb/k?uploadId="+id, body, signOptions{})),
-		200, "")
+	mustStatus(
+		t,
+		do(h, signedRequest(t, http.MethodPost, "/pnb/k?uploadId="+id, body, signOptions{})),
+		200,
+		"",
+	)
 	if _, err := layer.PutObject(t.Context(), "pnb", "whole", strings.NewReader("abc"), 3,
 		object.PutOptions{}); err != nil {
 		t.Fatal(err)
@@ -292,8 +317,17 @@ func TestUploadPartCopy(t *testing.T) {
 				hdr.Set("X-Amz-Copy-Source-Range", tt.rng)
 			}
 			n := i + 1
-			w := do(h, signedRequest(t, http.MethodPut,
-				fmt.Sprintf("/upc/k?partNumber=%d&uploadId=%s", n, id), nil, signOptions{header: hdr}))
+			w := do(h, signedRequest(
+				t,
+				http.MethodPut,
+				fmt.Sprintf(
+					"/upc/k?partNumber=%d&uploadId=%s",
+					n,
+					id,
+				),
+				nil,
+				signOptions{header: hdr},
+			))
 			mustStatus(t, w, tt.status, tt.code)
 			if tt.status != 200 {
 				return
@@ -341,7 +375,8 @@ func TestCompleteChecksExpectedObjectChecksums(t *testing.T) {
 			w := do(h, signedRequest(t, http.MethodPost, "/exp/k?uploadId="+id, body,
 				signOptions{header: tt.header}))
 			mustStatus(t, w, tt.status, tt.code)
-			if _, err := layer.HeadObject(t.Context(), "exp", "k"); (err == nil) != (tt.status == 200) {
+			if _, err := layer.HeadObject(t.Context(),
+				"exp", "k"); (err == nil) != (tt.status == 200) {
 				t.Errorf("got object stored %v, want %v", err == nil, tt.status == 200)
 			}
 		})

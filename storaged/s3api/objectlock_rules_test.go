@@ -32,7 +32,12 @@ func TestCheckDeletable(t *testing.T) {
 		{"GOVERNANCE ahead gives way to bypass", gov, true, true},
 		{"GOVERNANCE in the past protects nothing",
 			object.ObjectLock{Mode: object.LockGovernance, RetainUntil: rulePast}, false, true},
-		{"a legal hold ON protects", object.ObjectLock{LegalHold: object.LegalHoldOn}, false, false},
+		{
+			"a legal hold ON protects",
+			object.ObjectLock{LegalHold: object.LegalHoldOn},
+			false,
+			false,
+		},
 		{"a legal hold ON protects even with bypass and expired retention",
 			object.ObjectLock{Mode: object.LockGovernance, RetainUntil: rulePast,
 				LegalHold: object.LegalHoldOn}, true, false},

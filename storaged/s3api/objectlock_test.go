@@ -126,7 +126,8 @@ func TestParseObjectLockConfiguration(t *testing.T) {
 		{"a default in years is read", rule(`<Mode>COMPLIANCE</Mode><Years>2</Years>`),
 			object.BucketLockConfig{Enabled: true, DefaultMode: "COMPLIANCE", DefaultYears: 2}, ""},
 		{"days and years together are malformed",
-			rule(`<Mode>COMPLIANCE</Mode><Days>1</Days><Years>2</Years>`), object.BucketLockConfig{},
+			rule(`<Mode>COMPLIANCE</Mode><Days>1</Days><Years>2</Years>`),
+			object.BucketLockConfig{},
 			"MalformedXML"},
 		{"a default without a period is malformed", rule(`<Mode>COMPLIANCE</Mode>`),
 			object.BucketLockConfig{}, "MalformedXML"},
@@ -467,7 +468,8 @@ func TestRetentionAndLegalHoldSubresources(t *testing.T) {
 		{"a legal hold with a bad status is malformed", "PUT", v + "legal-hold",
 			[]byte(`<LegalHold><Status>MAYBE</Status></LegalHold>`), nil, 400, "MalformedXML"},
 		{"a missing version has no retention", "GET",
-			"/lck/k?versionId=AAAAAAAAAAAAAAAAAAAAAAAAAA&retention", nil, nil, 404, "NoSuchVersion"},
+			"/lck/k?versionId=AAAAAAAAAAAAAAAAAAAAAAAAAA&retention", nil, nil,
+			404, "NoSuchVersion"},
 	}
 	for _, s := range steps {
 		w := c.send(0, s.method, s.target, s.body, s.hdr)

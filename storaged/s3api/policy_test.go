@@ -9,7 +9,9 @@ import (
 func TestBucketPolicyLifecycle(t *testing.T) {
 	t.Parallel()
 	h, _ := newAuthzHandler(t, "")
-	get := func() *http.Request { return signedRequest(t, "GET", "/bkt?policy", nil, signOptions{}) }
+	get := func() *http.Request {
+		return signedRequest(t, "GET", "/bkt?policy", nil, signOptions{})
+	}
 
 	mustStatus(t, do(h, get()), http.StatusNotFound, "NoSuchBucketPolicy")
 	setPolicy(t, h, "bkt", publicRead)

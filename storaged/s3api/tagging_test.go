@@ -41,11 +41,26 @@ func TestParseTaggingAppliesS3Limits(t *testing.T) {
 		{"ten object tags are accepted", taggingBody(many(10)...), maxObjectTags, ""},
 		{"eleven object tags are refused", taggingBody(many(11)...), maxObjectTags, "InvalidTag"},
 		{"fifty bucket tags are accepted", taggingBody(many(50)...), maxBucketTags, ""},
-		{"fifty-one bucket tags are refused", taggingBody(many(51)...), maxBucketTags, "InvalidTag"},
-		{"a key of 128 characters is accepted", taggingBody(strings.Repeat("é", 128) + "=v"), 10, ""},
+		{
+			"fifty-one bucket tags are refused",
+			taggingBody(many(51)...),
+			maxBucketTags,
+			"InvalidTag",
+		},
+		{
+			"a key of 128 characters is accepted",
+			taggingBody(strings.Repeat("é", 128) + "=v"),
+			10,
+			"",
+		},
 		{"a key of 129 characters is refused", taggingBody(strings.Repeat("k", 129) + "=v"), 10,
 			"InvalidTag"},
-		{"a value of 256 characters is accepted", taggingBody("k=" + strings.Repeat("v", 256)), 10, ""},
+		{
+			"a value of 256 characters is accepted",
+			taggingBody("k=" + strings.Repeat("v", 256)),
+			10,
+			"",
+		},
 		{"a value of 257 characters is refused", taggingBody("k=" + strings.Repeat("v", 257)), 10,
 			"InvalidTag"},
 		{"an empty value is accepted", taggingBody("k="), 10, ""},
@@ -61,7 +76,8 @@ func TestParseTaggingAppliesS3Limits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, err := parseTagging(tt.body, tt.limit)
-			if got := toAPIError(err).code; err != nil && got != tt.code || err == nil && tt.code != "" {
+			if got := toAPIError(err).code; err != nil && got != tt.code ||
+				err == nil && tt.code != "" {
 				t.Errorf("got %v, want %q", err, tt.code)
 			}
 		})
@@ -86,7 +102,10 @@ func TestObjectTagging(t *testing.T) {
 		t.Errorf("got %v, want the tags of the PUT", got)
 	}
 	before, _ := layer.HeadObject(t.Context(), "tags", "k")
-	w = do(h, signedRequest(t, http.MethodPut, "/tags/k?tagging", taggingBody("new=1"), signOptions{}))
+	w = do(
+		h,
+		signedRequest(t, http.MethodPut, "/tags/k?tagging", taggingBody("new=1"), signOptions{}),
+	)
 	mustStatus(t, w, 200, "")
 	after, _ := layer.HeadObject(t.Context(), "tags", "k")
 	if !maps.Equal(after.Tags, map[string]string{"new": "1"}) || after.ETag != before.ETag {
@@ -136,7 +155,10 @@ func TestBucketTagging(t *testing.T) {
 	mustStatus(t, w, http.StatusNoContent, "")
 	w = do(h, signedRequest(t, http.MethodGet, "/btags?tagging", nil, signOptions{}))
 	mustStatus(t, w, 404, "NoSuchTagSet")
-	w = do(h, signedRequest(t, http.MethodPut, "/nobucket?tagging", taggingBody("a=b"), signOptions{}))
+	w = do(
+		h,
+		signedRequest(t, http.MethodPut, "/nobucket?tagging", taggingBody("a=b"), signOptions{}),
+	)
 	mustStatus(t, w, 404, "NoSuchBucket")
 }
 

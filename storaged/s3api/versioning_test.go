@@ -185,6 +185,10 @@ func checkVersionListing(t *testing.T, h *Handler, marker, v2, v1 string) {
 	w = do(h, signedRequest(t, http.MethodGet, "/vers?list-type=2", nil, signOptions{}))
 	var l listBucketResultV2
 	if err := xml.Unmarshal(w.Body.Bytes(), &l); err != nil || len(l.Contents) != 0 {
-		t.Errorf("ListObjectsV2: got %d keys, %v, want the deleted key hidden", len(l.Contents), err)
+		t.Errorf(
+			"ListObjectsV2: got %d keys, %v, want the deleted key hidden",
+			len(l.Contents),
+			err,
+		)
 	}
 }

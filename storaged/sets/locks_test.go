@@ -62,7 +62,14 @@ func TestChangesHoldTheirLocks(t *testing.T) {
 		{"making a bucket holds it exclusively", func() error { return l.MakeBucket(ctx, "bkt") },
 			`r[] w["bkt"]`},
 		{"putting an object holds the bucket shared and the key exclusively", func() error {
-			_, err := l.PutObject(ctx, "bkt", "k", bytes.NewReader([]byte("x")), 1, object.PutOptions{})
+			_, err := l.PutObject(
+				ctx,
+				"bkt",
+				"k",
+				bytes.NewReader([]byte("x")),
+				1,
+				object.PutOptions{},
+			)
 			return err
 		}, `r["bkt"] w["bkt/k"]`},
 		{"reading an object holds nothing", func() error {
@@ -77,10 +84,16 @@ func TestChangesHoldTheirLocks(t *testing.T) {
 			_, err := l.PutObjectTags(ctx, "bkt", "k", map[string]string{"a": "b"})
 			return err
 		}, `r["bkt"] w["bkt/k"]`},
-		{"deleting an object holds its key", func() error { return l.DeleteObject(ctx, "bkt", "k") },
-			`r["bkt"] w["bkt/k"]`},
-		{"deleting a bucket holds it exclusively", func() error { return l.DeleteBucket(ctx, "bkt") },
-			`r[] w["bkt"]`},
+		{
+			"deleting an object holds its key",
+			func() error { return l.DeleteObject(ctx, "bkt", "k") },
+			`r["bkt"] w["bkt/k"]`,
+		},
+		{
+			"deleting a bucket holds it exclusively",
+			func() error { return l.DeleteBucket(ctx, "bkt") },
+			`r[] w["bkt"]`,
+		},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {

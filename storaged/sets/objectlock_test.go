@@ -32,7 +32,11 @@ func TestObjectLockGoesToTheRightSetUnderItsLock(t *testing.T) {
 	}
 	locker.reset()
 
-	cfg := object.BucketLockConfig{Enabled: true, DefaultMode: object.LockGovernance, DefaultDays: 1}
+	cfg := object.BucketLockConfig{
+		Enabled:     true,
+		DefaultMode: object.LockGovernance,
+		DefaultDays: 1,
+	}
 	if err := l.PutBucketObjectLock(ctx, "bkt", cfg); err != nil {
 		t.Fatalf("PutBucketObjectLock: %v", err)
 	}

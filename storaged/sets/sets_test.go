@@ -17,7 +17,10 @@ import (
 func newSet(t *testing.T) *object.ErasureLayer {
 	t.Helper()
 	dir := t.TempDir()
-	drives, err := erasure.OpenLocalDrives("", []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")})
+	drives, err := erasure.OpenLocalDrives(
+		"",
+		[]string{filepath.Join(dir, "a"), filepath.Join(dir, "b")},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +230,10 @@ func TestBucketsSpanEverySet(t *testing.T) {
 				t.Errorf("set %d: got %v, want ErrBucketNotFound", i, err)
 			}
 		}
-		if _, err := l.ListObjects(ctx, "bkt", object.ListOptions{}); !errors.Is(err, object.ErrBucketNotFound) {
+		if _, err := l.ListObjects(ctx, "bkt", object.ListOptions{}); !errors.Is(
+			err,
+			object.ErrBucketNotFound,
+		) {
 			t.Errorf("listing: got %v, want ErrBucketNotFound", err)
 		}
 	})
@@ -281,7 +287,8 @@ func TestUploadListingMatchesOneSet(t *testing.T) {
 		for range 1 + i%2 { // some keys have two uploads
 			for _, layer := range []object.Layer{l, ref} {
 				m := layer.(object.Multipart)
-				if _, err := m.NewMultipartUpload(ctx, "bkt", key, object.UploadOptions{}); err != nil {
+				if _, err := m.NewMultipartUpload(ctx, "bkt", key,
+					object.UploadOptions{}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -299,13 +306,19 @@ func TestUploadListingMatchesOneSet(t *testing.T) {
 				}
 				want, _ := ref.ListMultipartUploads(ctx, "bkt", refOpts)
 				if describeUploads(got) != describeUploads(want) {
-					t.Fatalf("page %d: got %s, want %s", page, describeUploads(got), describeUploads(want))
+					t.Fatalf(
+						"page %d: got %s, want %s",
+						page,
+						describeUploads(got),
+						describeUploads(want),
+					)
 				}
 				if !got.IsTruncated {
 					return
 				}
 				opts.KeyMarker, opts.UploadIDMarker = got.NextKeyMarker, got.NextUploadIDMarker
-				refOpts.KeyMarker, refOpts.UploadIDMarker = want.NextKeyMarker, want.NextUploadIDMarker
+				refOpts.KeyMarker, refOpts.UploadIDMarker =
+					want.NextKeyMarker, want.NextUploadIDMarker
 			}
 		})
 	}

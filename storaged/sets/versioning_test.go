@@ -39,7 +39,9 @@ func TestVersionsSpanSets(t *testing.T) {
 			put(t, ref, "bkt", key, key)
 		}
 	}
-	for _, opts := range []object.ListVersionsOptions{{MaxKeys: 3}, {MaxKeys: 2, Delimiter: "/"}, {}} {
+	for _, opts := range []object.ListVersionsOptions{
+		{MaxKeys: 3}, {MaxKeys: 2, Delimiter: "/"}, {},
+	} {
 		t.Run(fmt.Sprintf("pages of %+v are the same", opts), func(t *testing.T) {
 			refOpts := opts
 			for page := 0; ; page++ {
@@ -56,7 +58,8 @@ func TestVersionsSpanSets(t *testing.T) {
 					return
 				}
 				opts.KeyMarker, opts.VersionIDMarker = got.NextKeyMarker, got.NextVersionIDMarker
-				refOpts.KeyMarker, refOpts.VersionIDMarker = want.NextKeyMarker, want.NextVersionIDMarker
+				refOpts.KeyMarker, refOpts.VersionIDMarker =
+					want.NextKeyMarker, want.NextVersionIDMarker
 			}
 		})
 	}

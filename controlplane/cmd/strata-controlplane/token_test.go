@@ -85,7 +85,12 @@ func TestTokenCommandsExplainThemselves(t *testing.T) {
 		code int
 		want string
 	}{
-		{"create -h shows that the secret is shown once", []string{"create", "-h"}, 0, "shown this once"},
+		{
+			"create -h shows that the secret is shown once",
+			[]string{"create", "-h"},
+			0,
+			"shown this once",
+		},
 		{"list -h says what is listed", []string{"list", "-h"}, 0, "start of its secret"},
 		{"delete -h says revoking is at once", []string{"delete", "-h"}, 0, "at once"},
 		{"no command lists the commands", nil, 2, "token create"},

@@ -126,7 +126,8 @@ func TestMultiServerTenantServesS3OnAnyNode(t *testing.T) {
 	}
 	ctx := context.Background()
 	first := s3Client(t, obs, obs.Nodes[0].Endpoint)
-	if _, err := first.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("shared")}); err != nil {
+	if _, err := first.CreateBucket(ctx,
+		&s3.CreateBucketInput{Bucket: aws.String("shared")}); err != nil {
 		t.Fatalf("creating a bucket: %v", err)
 	}
 	for i, n := range obs.Nodes {
@@ -205,7 +206,10 @@ func checkTopology(t *testing.T, p *Provisioner, tenant *model.Tenant) {
 }
 
 func getObject(ctx context.Context, c *s3.Client, bucket, key string) ([]byte, error) {
-	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	out, err := c.GetObject(
+		ctx,
+		&s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)},
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +289,11 @@ func TestCertificatesAreRenewedWithoutARestart(t *testing.T) {
 	for range 50 {
 		if servedSerial(t, first) != oldSerial {
 			if now, _ := livePID(n.dir); now != pid {
-				t.Errorf("storaged pid changed from %d to %d: want a reload, not a restart", pid, now)
+				t.Errorf(
+					"storaged pid changed from %d to %d: want a reload, not a restart",
+					pid,
+					now,
+				)
 			}
 			return
 		}

@@ -119,7 +119,8 @@ func putAndGetThroughBothNodes(t *testing.T, obs provision.Observed) {
 	t.Helper()
 	ctx := context.Background()
 	first := s3Client(t, obs, obs.Nodes[0].Endpoint)
-	if _, err := first.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("tls-bucket")}); err != nil {
+	if _, err := first.CreateBucket(ctx,
+		&s3.CreateBucketInput{Bucket: aws.String("tls-bucket")}); err != nil {
 		t.Fatalf("creating a bucket: %v", err)
 	}
 	body := bytes.Repeat([]byte("provided"), 100_000)

@@ -55,8 +55,11 @@ func TestOpenLocalDrive(t *testing.T) {
 		}
 	})
 	t.Run("a drive of another place is an error", func(t *testing.T) {
-		_, err := openLocalDrive(filepath.Join(dir, "fresh"), drive.Identity{SetID: "dep-0", Index: 4},
-			hclog.NewNullLogger())
+		_, err := openLocalDrive(
+			filepath.Join(dir, "fresh"),
+			drive.Identity{SetID: "dep-0", Index: 4},
+			hclog.NewNullLogger(),
+		)
 		if !errors.Is(err, drive.ErrFormatMismatch) {
 			t.Errorf("got %v, want ErrFormatMismatch", err)
 		}

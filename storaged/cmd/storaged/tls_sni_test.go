@@ -28,7 +28,8 @@ func handshakeLeaf(t *testing.T, certs *certReloader, serverName string) string 
 		}
 	}()
 	conn, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{ServerName: serverName,
-		InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec // test reads the leaf
+		InsecureSkipVerify: true, //nolint:gosec // test reads the leaf
+		MinVersion:         tls.VersionTLS12})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,13 +97,27 @@ func TestTopologyValidation(t *testing.T) {
 		want   string // "" when valid
 	}{
 		{"a valid topology is accepted", func(*topologyFile) {}, "node-2", ""},
-		{"another version is refused", func(f *topologyFile) { f.Version = 2 }, "node-0", "version 2"},
+		{
+			"another version is refused",
+			func(f *topologyFile) { f.Version = 2 },
+			"node-0",
+			"version 2",
+		},
 		{"a bad ID is refused", func(f *topologyFile) { f.ID = "a/b" }, "node-0", "id"},
-		{"no pool is refused", func(f *topologyFile) { f.Pools = nil }, "node-0", "one pool is required"},
+		{
+			"no pool is refused",
+			func(f *topologyFile) { f.Pools = nil },
+			"node-0",
+			"one pool is required",
+		},
 		{"two pools are refused", func(f *topologyFile) { f.Pools = append(f.Pools, poolOf(2, 2)) },
 			"node-0", "2 pools"},
-		{"a node named twice is refused", func(f *topologyFile) { f.Pools[0].Nodes[1].Name = "node-0" },
-			"node-0", "used twice"},
+		{
+			"a node named twice is refused",
+			func(f *topologyFile) { f.Pools[0].Nodes[1].Name = "node-0" },
+			"node-0",
+			"used twice",
+		},
 		{"an endpoint used twice is refused",
 			func(f *topologyFile) { f.Pools[0].Nodes[1].Endpoint = f.Pools[0].Nodes[0].Endpoint },
 			"node-0", "used twice"},
@@ -160,7 +174,8 @@ func TestLoadTopologyRefusesUnknownFields(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadTopology(path, "node-0"); err == nil || !strings.Contains(err.Error(), "sets") {
+	if _, err := loadTopology(path, "node-0"); err == nil ||
+		!strings.Contains(err.Error(), "sets") {
 		t.Errorf("got %v, want an error naming the unknown field", err)
 	}
 }
