@@ -73,17 +73,22 @@ func objectLockAttribute() schema.SingleNestedAttribute {
 }
 
 func quotaAttribute() schema.SingleNestedAttribute {
-	md := "A hard limit of the bucket's size: a write that would take the bucket over " +
-		"it is refused (403). Left out, the quota is the tenant root key's to manage; " +
-		"removing the attribute after it was set removes the quota from the bucket."
+	md := "Hard limits of the bucket's size and of its number of objects; set " +
+		"`max_size`, `max_objects` or both. A write that would take the bucket over a " +
+		"limit is refused (403 `XStrataBucketQuotaExceeded`). Left out, the quota is the " +
+		"tenant root key's to manage; removing the attribute after it was set removes " +
+		"the quota from the bucket. A quota changed through storaged's admin endpoint is " +
+		"put back."
 	return schema.SingleNestedAttribute{
 		Optional: true, Description: plain(md), MarkdownDescription: md,
 		Validators: []validator.Object{quotaRule{}},
 		Attributes: map[string]schema.Attribute{
-			"max_size": requiredString("The most bytes the bucket may hold, such as " +
+			"max_size": docOptionalString("The most bytes the bucket may hold, such as " +
 				"`100Gi` (units Ki, Mi, Gi, Ti or K, M, G, T)."),
-			"max_objects": docOptionalInt64(notBuiltMD("The most objects the bucket may hold.",
-				model.NotBuiltQuotaObjects)),
+			"max_objects": docOptionalInt64("The most objects the bucket may hold, at " +
+				"least 1. Every version of an object counts, delete markers do not; " +
+				"replacing the object of a key in a bucket that never had versioning " +
+				"adds none."),
 		},
 	}
 }
@@ -178,7 +183,7 @@ func quotaValue(q *model.BucketQuota) types.Object {
 		return types.ObjectNull(quotaType.AttrTypes)
 	}
 	return types.ObjectValueMust(quotaType.AttrTypes, map[string]attr.Value{
-		"max_size": types.StringValue(q.MaxSize), "max_objects": int64OrNull(q.MaxObjects)})
+		"max_size": stringOrNull(q.MaxSize), "max_objects": int64OrNull(q.MaxObjects)})
 }
 
 // lifecycleValue is rules as the lifecycle_rule attribute, null when
@@ -321,15 +326,15 @@ func (keepObjectLockDeclared) PlanModifyObject(_ context.Context,
 		"object_lock "+model.ObjectLockCannotBeRemoved+".\n\n"+adviceInvalid)
 }
 
-// quotaRule checks quota with the model's rules: max_size is a size, and
-// max_objects is not served.
+// quotaRule checks quota with the model's rules: it sets max_size (a
+// size), max_objects (a positive number) or both.
 type quotaRule struct{}
 
 var _ validator.Object = quotaRule{}
 
 // Description says what the rule accepts.
 func (quotaRule) Description(context.Context) string {
-	return "max_size such as 100Gi; max_objects left out"
+	return "max_size such as 100Gi, max_objects of at least 1, or both"
 }
 
 // MarkdownDescription says what the rule accepts.
@@ -343,13 +348,32 @@ func (quotaRule) ValidateObject(ctx context.Context, req validator.ObjectRequest
 	}
 	var m quotaModel
 	resp.Diagnostics.Append(req.ConfigValue.As(ctx, &m, basetypes.ObjectAsOptions{})...)
-	if !m.MaxObjects.IsNull() {
-		notBuiltRule{model.NotBuiltQuotaObjects}.refuse(req.Path.AtName("max_objects"),
-			&resp.Diagnostics)
+	if refuseEmptyQuotaLimit(m, req.Path, &resp.Diagnostics) {
+		return
 	}
 	var v model.Violations
-	model.ValidateQuota(&v, "quota", model.BucketQuota{MaxSize: m.MaxSize.ValueString()})
+	model.ValidateQuota(&v, "quota", model.BucketQuota{MaxSize: m.MaxSize.ValueString(),
+		MaxObjects: m.MaxObjects.ValueInt64()})
 	addRuleViolations(&resp.Diagnostics, req.Path, "Invalid quota", v)
+}
+
+// refuseEmptyQuotaLimit refuses a limit set to its zero value, which the
+// API reads as no limit, and reports whether it did.
+func refuseEmptyQuotaLimit(m quotaModel, p path.Path, diags *diag.Diagnostics) bool {
+	refused := false
+	if !m.MaxObjects.IsNull() && m.MaxObjects.ValueInt64() == 0 {
+		diags.AddAttributeError(p.AtName("max_objects"), "Invalid quota",
+			"quota.maxObjects must be at least 1; leave it out for no limit on objects.\n\n"+
+				adviceInvalid)
+		refused = true
+	}
+	if !m.MaxSize.IsNull() && m.MaxSize.ValueString() == "" {
+		diags.AddAttributeError(p.AtName("max_size"), "Invalid quota",
+			"quota.maxSize must be a size such as 100Gi; leave it out for no limit on "+
+				"bytes.\n\n"+adviceInvalid)
+		refused = true
+	}
+	return refused
 }
 
 // lifecycleRules checks lifecycle_rule with the model's rules, and

@@ -138,9 +138,9 @@ data "strata_bucket" "logs" {
 			},
 			{
 				Config: bucketHCL(cp, `versioning = "Enabled"
-  quota = { max_size = "1Gi", max_objects = 10 }`),
+  quota = { max_size = "1Gi", max_objects = 0 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`number of objects is not built yet`),
+				ExpectError: regexp.MustCompile(`maxObjects must be at least 1`),
 			},
 			{
 				Config:      bucketHCL(cp, `tags = { team = "storage", env = "prod" }`),
@@ -412,8 +412,15 @@ func TestBucketSettingValidators(t *testing.T) {
 		{"a quota of 100Gi is valid", quotaCheck(ctx, "100Gi", types.Int64Null()), ""},
 		{"a quota that is not a size is refused", quotaCheck(ctx, "lots",
 			types.Int64Null()), "such as 10Gi"},
-		{"a quota on objects is refused with the API's words", quotaCheck(ctx, "1Gi",
-			types.Int64Value(10)), "number of objects is not built yet"},
+		{"a quota of bytes and objects is valid", quotaCheck(ctx, "1Gi",
+			types.Int64Value(10)), ""},
+		{"a quota of objects alone is valid", quotaCheck(ctx, "", types.Int64Value(10)), ""},
+		{"a quota of no objects is refused", quotaCheck(ctx, "", types.Int64Value(0)),
+			"at least 1"},
+		{"a negative quota of objects is refused", quotaCheck(ctx, "1Gi",
+			types.Int64Value(-2)), "is negative"},
+		{"a quota without a limit is refused", quotaCheck(ctx, "", types.Int64Null()),
+			"sets no limit"},
 		{"a rule expiring after 30 days is valid", rulesCheck(ctx,
 			model.BucketLifecycleRule{ID: "old", Prefix: "tmp/", ExpireDays: 30}), ""},
 		{"two rules with one id are refused", rulesCheck(ctx,
@@ -472,10 +479,11 @@ func objectCheck(ctx context.Context, v validator.Object, null bool) func() (boo
 	}
 }
 
+// quotaCheck validates a quota of size (null when "") and objects.
 func quotaCheck(ctx context.Context, size string, objects types.Int64) func() (bool, string) {
 	return func() (bool, string) {
 		value := types.ObjectValueMust(quotaType.AttrTypes, map[string]attr.Value{
-			"max_size": types.StringValue(size), "max_objects": objects})
+			"max_size": stringOrNull(size), "max_objects": objects})
 		var resp validator.ObjectResponse
 		quotaRule{}.ValidateObject(ctx, validator.ObjectRequest{Path: path.Root("quota"),
 			ConfigValue: value}, &resp)
@@ -496,7 +504,7 @@ func TestBucketRulesRoundTrip(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	lock := &model.BucketObjectLock{Mode: model.LockCompliance, Years: 2}
-	quota := &model.BucketQuota{MaxSize: "4Ki"}
+	quota := &model.BucketQuota{MaxSize: "4Ki", MaxObjects: 12}
 	rules := []model.BucketLifecycleRule{{ID: "all", ExpireDays: 365},
 		{ID: "tmp", Prefix: "tmp/", ExpireDays: 7}}
 	gotLock, d1 := objectLockToAPI(ctx, objectLockValue(lock))

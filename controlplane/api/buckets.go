@@ -4,7 +4,7 @@ import "github.com/strata-storage/strata/controlplane/model"
 
 // admitBucketSettings refuses, with 422, the bucket settings that this
 // build cannot carry out: those whose storage side is not built yet
-// (default encryption, a quota on objects, lifecycle transitions),
+// (default encryption, lifecycle transitions),
 // versioning going back to unset once it was declared, object lock
 // without versioning Enabled, and object lock removed once declared (old
 // is nil on create).

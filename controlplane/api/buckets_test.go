@@ -33,10 +33,10 @@ func TestBucketSettingRefusals(t *testing.T) {
 				`"years":1}}}`, 400, "spec.objectLock", "set exactly one"},
 		{"default encryption is not built", `{"spec":{"encryption":{"algorithm":"AES256"}}}`,
 			422, "spec.encryption", model.NotBuiltEncryption},
-		{"a quota on objects is not built", `{"spec":{"quota":{"maxSize":"1Gi",` +
-			`"maxObjects":5}}}`, 422, "spec.quota.maxObjects", model.NotBuiltQuotaObjects},
-		{"a quota without maxSize is invalid", `{"spec":{"quota":{}}}`,
-			400, "spec.quota.maxSize", "is required"},
+		{"a negative quota on objects is invalid", `{"spec":{"quota":{"maxSize":"1Gi",` +
+			`"maxObjects":-5}}}`, 400, "spec.quota.maxObjects", "is negative"},
+		{"a quota without a limit is invalid", `{"spec":{"quota":{}}}`,
+			400, "spec.quota", "sets no limit"},
 		{"a quota that is not a size is invalid", `{"spec":{"quota":{"maxSize":"lots"}}}`,
 			400, "spec.quota.maxSize", "such as 10Gi"},
 		{"lifecycle transitions are not built",
@@ -143,7 +143,7 @@ func TestBucketSettingsAreStoredAsDeclared(t *testing.T) {
 		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",` +
 			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::logs/*"}]}`,
 		ObjectLock: &model.BucketObjectLock{Mode: model.LockGovernance, Days: 7},
-		Quota:      &model.BucketQuota{MaxSize: "100Gi"},
+		Quota:      &model.BucketQuota{MaxSize: "100Gi", MaxObjects: 1000000},
 		Lifecycle:  []model.BucketLifecycleRule{{ID: "old", Prefix: "tmp/", ExpireDays: 30}}}
 	if _, err := c.PutBucket(ctx, "acme", "logs", spec, nil); err != nil {
 		t.Fatal(err)

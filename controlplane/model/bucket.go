@@ -34,9 +34,6 @@ const (
 const (
 	NotBuiltEncryption = "default encryption is not built yet: it needs server-side " +
 		"encryption (SSE-S3, SSE-KMS) in storaged, which is not built; leave it out"
-	NotBuiltQuotaObjects = "a quota on the number of objects is not built yet: storaged " +
-		"limits only a bucket's bytes; use maxSize (max_size in Terraform) and leave " +
-		"maxObjects out"
 	NotBuiltTransition = "lifecycle transitions are not built yet: storaged expires " +
 		"objects but cannot move them to a tier (tiering is later work); use expireDays " +
 		"and leave transitionDays and transitionTier out"
@@ -87,13 +84,17 @@ type BucketEncryption struct {
 	Key string `json:"key,omitempty"`
 }
 
-// BucketQuota limits a bucket's size.
+// BucketQuota limits a bucket's size, its number of objects or both; at
+// least one limit is set.
 type BucketQuota struct {
 	// MaxSize is the most bytes the bucket may hold, such as "100Gi"; a
 	// write that would pass it is refused (403).
 	MaxSize string `json:"maxSize,omitempty"`
-	// MaxObjects is the most objects the bucket may hold. Not built yet:
-	// the API refuses it.
+	// MaxObjects is the most objects the bucket may hold; a write that
+	// would add one more is refused (403). Every version of an object
+	// counts, delete markers do not: the limit bounds what the bucket
+	// stores, history included. Replacing the object of a key in a bucket
+	// that never had versioning adds none.
 	MaxObjects int64 `json:"maxObjects,omitempty"`
 }
 
@@ -195,9 +196,6 @@ func (s *BucketSpec) NotBuilt() Violations {
 	var v Violations
 	if s.Encryption != nil {
 		v.Add("spec.encryption", NotBuiltEncryption)
-	}
-	if s.Quota != nil && s.Quota.MaxObjects != 0 {
-		v.Add("spec.quota.maxObjects", NotBuiltQuotaObjects)
 	}
 	for i, r := range s.Lifecycle {
 		if r.TransitionDays != 0 || r.TransitionTier != "" {

@@ -50,16 +50,18 @@ func ValidateObjectLockChange(v *Violations, field string, old *BucketObjectLock
 	}
 }
 
-// ValidateQuota checks a declared quota: maxSize is required, a size such
-// as "100Gi" of at least one byte. maxObjects is refused by NotBuilt.
+// ValidateQuota checks a declared quota: it sets maxSize, maxObjects or
+// both; maxSize is a size such as "100Gi" of at least one byte, maxObjects
+// a positive number.
 func ValidateQuota(v *Violations, field string, q BucketQuota) {
 	if q.MaxObjects < 0 {
-		v.Add(field+".maxObjects", "%d is negative", q.MaxObjects)
+		v.Add(field+".maxObjects", "%d is negative: set the most objects the bucket may "+
+			"hold, or leave it out", q.MaxObjects)
 	}
 	if q.MaxSize == "" {
 		if q.MaxObjects == 0 {
-			v.Add(field+".maxSize", "is required: set the most bytes the bucket may hold, "+
-				"such as 100Gi")
+			v.Add(field, "sets no limit: set maxSize (the most bytes the bucket may hold, "+
+				"such as 100Gi), maxObjects (the most objects) or both")
 		}
 		return
 	}
@@ -68,8 +70,12 @@ func ValidateQuota(v *Violations, field string, q BucketQuota) {
 	}
 }
 
-// QuotaBytes returns a quota's maxSize in bytes; it must be positive.
+// QuotaBytes returns a quota's maxSize in bytes, 0 when it sets none; a
+// size it sets must be positive.
 func QuotaBytes(q BucketQuota) (int64, error) {
+	if q.MaxSize == "" {
+		return 0, nil
+	}
 	n, err := ParseSize(q.MaxSize)
 	if err != nil {
 		return 0, err

@@ -45,8 +45,14 @@ func TestBucketObjectLockQuotaAndLifecycleValidation(t *testing.T) {
 			"out of range"},
 		{"a quota of 100Gi is valid", quota("100Gi"), "", ""},
 		{"a quota of 1 byte is valid", quota("1"), "", ""},
-		{"a quota without maxSize is invalid", quota(""), "spec.quota.maxSize",
-			"is required"},
+		{"a quota without a limit is invalid", quota(""), "spec.quota", "sets no limit"},
+		{"a quota of objects alone is valid",
+			BucketSpec{Quota: &BucketQuota{MaxObjects: 1000}}, "", ""},
+		{"a quota of bytes and objects is valid",
+			BucketSpec{Quota: &BucketQuota{MaxSize: "1Gi", MaxObjects: 1000}}, "", ""},
+		{"a negative quota of objects is invalid",
+			BucketSpec{Quota: &BucketQuota{MaxSize: "1Gi", MaxObjects: -1}},
+			"spec.quota.maxObjects", "is negative"},
 		{"a quota of 0 bytes is invalid", quota("0"), "spec.quota.maxSize",
 			"at least one byte"},
 		{"a quota in lowercase units is invalid", quota("10gi"), "spec.quota.maxSize",
@@ -141,9 +147,10 @@ func TestQuotaBytes(t *testing.T) {
 		{"100Gi", 100 << 30},
 		{"1K", 1000},
 		{"5", 5},
+		{"", 0},
 	}
 	for _, tt := range tests {
-		t.Run(tt.size+" is a number of bytes", func(t *testing.T) {
+		t.Run(fmt.Sprintf("%q is %d bytes", tt.size, tt.want), func(t *testing.T) {
 			t.Parallel()
 			got, err := QuotaBytes(BucketQuota{MaxSize: tt.size})
 			if err != nil || got != tt.want {

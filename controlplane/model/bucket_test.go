@@ -100,9 +100,6 @@ func TestNotBuiltBucketSettings(t *testing.T) {
 		{"default encryption needs SSE",
 			BucketSpec{Encryption: &BucketEncryption{Algorithm: "AES256"}},
 			"spec.encryption", "needs server-side encryption"},
-		{"a quota on objects is not served",
-			BucketSpec{Quota: &BucketQuota{MaxSize: "1Gi", MaxObjects: 10}},
-			"spec.quota.maxObjects", "only a bucket's bytes"},
 		{"a lifecycle transition needs tiering",
 			BucketSpec{Lifecycle: []BucketLifecycleRule{{ID: "a", ExpireDays: 1},
 				{ID: "r", TransitionDays: 30, TransitionTier: "cold"}}},
@@ -126,7 +123,7 @@ func TestNotBuiltBucketSettings(t *testing.T) {
 		t.Parallel()
 		spec := BucketSpec{Versioning: "Enabled", Tags: map[string]string{"a": "b"},
 			Policy: "{}", ObjectLock: &BucketObjectLock{Mode: LockGovernance, Days: 1},
-			Quota:     &BucketQuota{MaxSize: "1Gi"},
+			Quota:     &BucketQuota{MaxSize: "1Gi", MaxObjects: 10},
 			Lifecycle: []BucketLifecycleRule{{ID: "old", Prefix: "logs/", ExpireDays: 30}}}
 		if v := spec.NotBuilt(); len(v) > 0 {
 			t.Errorf("got %v, want none", v)

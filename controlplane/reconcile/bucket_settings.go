@@ -273,7 +273,7 @@ func (res *settingsResult) quotaStep(ctx context.Context, cc cachedClient,
 	want := b.Spec.Quota
 	if want == nil {
 		if b.Status.Quota != nil {
-			if err := putBucketQuota(ctx, cc.admin, name, 0); err != nil {
+			if err := putBucketQuota(ctx, cc.admin, name, quotaLimits{}); err != nil {
 				return err
 			}
 		}
@@ -284,16 +284,17 @@ func (res *settingsResult) quotaStep(ctx context.Context, cc cachedClient,
 	if err != nil {
 		return err
 	}
+	limits := quotaLimits{HardBytes: n, HardObjects: want.MaxObjects}
 	got, err := bucketQuota(ctx, cc.admin, name)
 	if err != nil {
 		return err
 	}
-	if got != n {
-		if err := putBucketQuota(ctx, cc.admin, name, n); err != nil {
+	if got != limits {
+		if err := putBucketQuota(ctx, cc.admin, name, limits); err != nil {
 			return err
 		}
 		res.changed = append(res.changed, "quota")
 	}
-	res.quota = &model.BucketQuota{MaxSize: want.MaxSize}
+	res.quota = &model.BucketQuota{MaxSize: want.MaxSize, MaxObjects: want.MaxObjects}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -92,34 +91,41 @@ func adminMessage(body []byte) string {
 	return string(bytes.TrimSpace(body))
 }
 
-// quotaAnswer is the part of storaged's quota answer the control plane
-// reads.
-type quotaAnswer struct {
-	HardBytes int64 `json:"hardBytes"`
+// quotaLimits are a bucket's hard limits as storaged's quota endpoint
+// takes and answers them; 0 is no limit. A storaged that predates the
+// object limit answers no hardObjects.
+type quotaLimits struct {
+	HardBytes   int64 `json:"hardBytes,omitempty"`
+	HardObjects int64 `json:"hardObjects,omitempty"`
 }
 
-// bucketQuota returns the bucket's hard quota in bytes, 0 for none.
-func bucketQuota(ctx context.Context, a *adminClient, bucket string) (int64, error) {
-	var q quotaAnswer
+// bucketQuota returns the bucket's hard limits, zero for none.
+func bucketQuota(ctx context.Context, a *adminClient, bucket string) (quotaLimits, error) {
+	var q quotaLimits
 	err := a.do(ctx, http.MethodGet, quotaPath, url.Values{"bucket": {bucket}}, nil, &q)
 	if err != nil {
-		return 0, fmt.Errorf("reading the quota of bucket %s: %w", bucket, err)
+		return quotaLimits{}, fmt.Errorf("reading the quota of bucket %s: %w", bucket, err)
 	}
-	return q.HardBytes, nil
+	return q, nil
 }
 
-// putBucketQuota sets the bucket's hard quota; 0 removes it.
-func putBucketQuota(ctx context.Context, a *adminClient, bucket string, n int64) error {
-	q := url.Values{"bucket": {bucket}}
+// putBucketQuota sets the bucket's hard limits; zero limits remove the
+// quota.
+func putBucketQuota(ctx context.Context, a *adminClient, bucket string, q quotaLimits) error {
+	query := url.Values{"bucket": {bucket}}
 	var err error
-	if n == 0 {
-		err = a.do(ctx, http.MethodDelete, quotaPath, q, nil, nil)
+	if q == (quotaLimits{}) {
+		err = a.do(ctx, http.MethodDelete, quotaPath, query, nil, nil)
 	} else {
-		body := []byte(`{"hardBytes":` + strconv.FormatInt(n, 10) + `}`)
-		err = a.do(ctx, http.MethodPut, quotaPath, q, body, nil)
+		body, jerr := json.Marshal(q)
+		if jerr != nil {
+			return fmt.Errorf("encoding the quota of bucket %s: %w", bucket, jerr)
+		}
+		err = a.do(ctx, http.MethodPut, quotaPath, query, body, nil)
 	}
 	if err != nil {
-		return fmt.Errorf("setting the quota of bucket %s to %d bytes: %w", bucket, n, err)
+		return fmt.Errorf("setting the quota of bucket %s to %d bytes and %d objects: %w",
+			bucket, q.HardBytes, q.HardObjects, err)
 	}
 	return nil
 }

@@ -5,7 +5,7 @@
 // storaged/s3api calls it through the Layer interface and the optional
 // Multipart, ObjectTagger, BucketTagger, BucketCORSStore, Versioned and
 // ObjectLocker interfaces. It keeps the documents of the
-// BucketLifecycleStore and the figure of the BucketQuotaStore without
+// BucketLifecycleStore and the figures of the BucketQuotaStore without
 // acting on them.
 //
 // Every method is safe for concurrent use. No method ever makes a partial
@@ -301,19 +301,30 @@ type BucketLifecycleStore interface {
 }
 
 // BucketQuotaStore is a Layer that keeps a bucket's hard quota. The layer
-// only stores the figure; storaged/s3api enforces it on writes.
+// only stores the figures; storaged/s3api enforces them on writes.
 type BucketQuotaStore interface {
-	// PutBucketQuota sets the bucket's hard quota in bytes; 0 removes it,
-	// and removing one the bucket lacks succeeds. A negative quota is
+	// PutBucketQuota sets the bucket's hard quota; the zero Quota removes
+	// it, and removing one the bucket lacks succeeds. A negative limit is
 	// ErrInvalidQuota. It returns ErrBucketNotFound for a missing bucket
 	// and is idempotent.
-	PutBucketQuota(ctx context.Context, bucket string, hardBytes int64) error
-	// BucketQuota returns the bucket's hard quota in bytes, 0 when it has
-	// none.
-	BucketQuota(ctx context.Context, bucket string) (int64, error)
+	PutBucketQuota(ctx context.Context, bucket string, q Quota) error
+	// BucketQuota returns the bucket's hard quota, the zero Quota when it
+	// has none.
+	BucketQuota(ctx context.Context, bucket string) (Quota, error)
 }
 
-// ErrInvalidQuota means a quota is negative.
+// Quota is a bucket's hard limits. A zero field sets no limit of its kind.
+type Quota struct {
+	// Bytes is the most bytes the bucket's object versions may hold.
+	Bytes int64
+	// Objects is the most object versions the bucket may hold.
+	Objects int64
+}
+
+// IsZero reports whether q limits nothing.
+func (q Quota) IsZero() bool { return q.Bytes == 0 && q.Objects == 0 }
+
+// ErrInvalidQuota means a quota limit is negative.
 var ErrInvalidQuota = errors.New("object: invalid quota")
 
 // ResolveRange turns the parts of an HTTP byte range into a Range over an

@@ -86,13 +86,12 @@
 //     s3:GetLifecycleConfiguration, besides the bucket-level action the
 //     request's method maps to. GET and HEAD do not send x-amz-expiration.
 //   - Bucket quotas are hard limits set through /strata/admin/quota (root
-//     key, JSON {"hardBytes": N}). A PutObject, CopyObject, UploadPart,
-//     UploadPartCopy or CompleteMultipartUpload that would take a bucket
-//     over its quota is refused with 403 XStrataBucketQuotaExceeded before
-//     anything is stored; quota.go says how usage is counted and how far
-//     it may lag. Quotas are enforced only behind an Admin (storaged
-//     always puts one in front); browser form uploads (POST) are not
-//     checked yet.
+//     key, JSON {"hardBytes": N, "hardObjects": M}). A write that would
+//     take a bucket over either limit is refused with 403
+//     XStrataBucketQuotaExceeded before anything is stored; quota.go says
+//     which writes are checked, how usage is counted (every object version
+//     is an object) and how far it may lag. Quotas are enforced only
+//     behind an Admin (storaged always puts one in front).
 //   - Object Lock follows AWS. A bucket created with
 //     x-amz-bucket-object-lock-enabled: true has versioning Enabled for
 //     good (suspending it is 409 InvalidBucketState) and its ?object-lock

@@ -65,10 +65,14 @@ func (h *Handler) postObject(w http.ResponseWriter, req *request) error {
 		return err
 	}
 	opts.Checksums = file.checksums
+	if err := h.checkPostQuota(req, key); err != nil {
+		return err
+	}
 	info, err := h.layer.PutObject(req.r.Context(), req.bucket, key, file, -1, opts)
 	if err != nil {
 		return err
 	}
+	h.postStored(req, info.Size)
 	return h.answerPost(w, req, form.fields, info)
 }
 

@@ -13,20 +13,24 @@ import (
 // maxQuotaBody bounds the JSON body of PUT /strata/admin/quota.
 const maxQuotaBody = 4 << 10
 
-// QuotaRequest is the JSON body of PUT /strata/admin/quota?bucket=B.
+// QuotaRequest is the JSON body of PUT /strata/admin/quota?bucket=B. It
+// replaces the bucket's quota: a limit it leaves out or sets to 0 is
+// removed. At least one limit must be positive; DELETE removes a quota.
 type QuotaRequest struct {
-	// HardBytes is the bucket's hard quota in bytes; it must be positive.
-	// DELETE removes a quota.
-	HardBytes int64 `json:"hardBytes"`
+	// HardBytes is the most bytes the bucket may hold.
+	HardBytes int64 `json:"hardBytes,omitempty"`
+	// HardObjects is the most object versions the bucket may hold.
+	HardObjects int64 `json:"hardObjects,omitempty"`
 }
 
 // QuotaStatus is the JSON answer of GET and PUT /strata/admin/quota: the
-// bucket's quota (0 when it has none) and its usage as this node counts
-// it now.
+// bucket's limits (0 for none) and its usage as this node counts it now.
 type QuotaStatus struct {
-	Bucket    string `json:"bucket"`
-	HardBytes int64  `json:"hardBytes"`
-	UsedBytes int64  `json:"usedBytes"`
+	Bucket      string `json:"bucket"`
+	HardBytes   int64  `json:"hardBytes"`
+	HardObjects int64  `json:"hardObjects"`
+	UsedBytes   int64  `json:"usedBytes"`
+	UsedObjects int64  `json:"usedObjects"`
 }
 
 // serveQuota answers GET, PUT and DELETE of the quota endpoint, for
@@ -66,8 +70,8 @@ func (a *Admin) quotaMethod(w http.ResponseWriter, req *request, bucket string) 
 	case http.MethodPut:
 		err = a.putQuota(req, bucket)
 	case http.MethodDelete:
-		if err = a.quotas.store.PutBucketQuota(ctx, bucket, 0); err == nil {
-			a.quotas.set(bucket, 0)
+		if err = a.quotas.store.PutBucketQuota(ctx, bucket, object.Quota{}); err == nil {
+			a.quotas.set(bucket, object.Quota{})
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -90,21 +94,35 @@ func (a *Admin) putQuota(req *request, bucket string) error {
 	if err != nil {
 		return err
 	}
+	q, err := decodeQuota(body)
+	if err != nil {
+		return err
+	}
+	if err := a.quotas.store.PutBucketQuota(req.r.Context(), bucket, q); err != nil {
+		return err
+	}
+	a.quotas.set(bucket, q)
+	return nil
+}
+
+// decodeQuota reads a QuotaRequest and checks its limits.
+func decodeQuota(body []byte) (object.Quota, error) {
 	var q QuotaRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&q); err != nil {
-		return &badQuota{fmt.Sprintf("the body must be JSON {\"hardBytes\": N}: %v", err)}
+		return object.Quota{}, &badQuota{fmt.Sprintf("the body must be JSON "+
+			"{\"hardBytes\": N, \"hardObjects\": M}: %v", err)}
 	}
-	if q.HardBytes <= 0 {
-		return &badQuota{fmt.Sprintf("hardBytes must be a positive number of bytes, not %d; "+
-			"DELETE removes a quota", q.HardBytes)}
+	switch {
+	case q.HardBytes < 0 || q.HardObjects < 0:
+		return object.Quota{}, &badQuota{fmt.Sprintf("hardBytes (%d) and hardObjects (%d) "+
+			"must not be negative", q.HardBytes, q.HardObjects)}
+	case q.HardBytes == 0 && q.HardObjects == 0:
+		return object.Quota{}, &badQuota{"set hardBytes, hardObjects or both to a positive " +
+			"limit; DELETE removes a quota"}
 	}
-	if err := a.quotas.store.PutBucketQuota(req.r.Context(), bucket, q.HardBytes); err != nil {
-		return err
-	}
-	a.quotas.set(bucket, q.HardBytes)
-	return nil
+	return object.Quota{Bytes: q.HardBytes, Objects: q.HardObjects}, nil
 }
 
 // quotaStatus reads the bucket's quota and usage.
@@ -118,7 +136,8 @@ func (a *Admin) quotaStatus(req *request, bucket string) (QuotaStatus, error) {
 	if err != nil {
 		return QuotaStatus{}, err
 	}
-	return QuotaStatus{Bucket: bucket, HardBytes: hard, UsedBytes: used}, nil
+	return QuotaStatus{Bucket: bucket, HardBytes: hard.Bytes, HardObjects: hard.Objects,
+		UsedBytes: used.bytes, UsedObjects: used.objects}, nil
 }
 
 // badQuota is a quota request the endpoint refuses with 400.

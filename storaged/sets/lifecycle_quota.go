@@ -32,19 +32,20 @@ func (l *Layers) BucketLifecycle(ctx context.Context, bucket string) ([]byte, er
 	return s.BucketLifecycle(ctx, bucket)
 }
 
-// PutBucketQuota stores the bucket's hard quota, or removes it when
-// hardBytes is 0.
-func (l *Layers) PutBucketQuota(ctx context.Context, bucket string, hardBytes int64) error {
+// PutBucketQuota stores the bucket's hard quota, or removes it when q is
+// zero.
+func (l *Layers) PutBucketQuota(ctx context.Context, bucket string, q object.Quota) error {
 	return putBucketDoc(ctx, l, bucket, func(s object.BucketQuotaStore) error {
-		return s.PutBucketQuota(ctx, bucket, hardBytes)
+		return s.PutBucketQuota(ctx, bucket, q)
 	})
 }
 
-// BucketQuota returns the bucket's hard quota, 0 when it has none.
-func (l *Layers) BucketQuota(ctx context.Context, bucket string) (int64, error) {
+// BucketQuota returns the bucket's hard quota, the zero Quota when it has
+// none.
+func (l *Layers) BucketQuota(ctx context.Context, bucket string) (object.Quota, error) {
 	s, err := capability[object.BucketQuotaStore](l.sets[0])
 	if err != nil {
-		return 0, err
+		return object.Quota{}, err
 	}
 	return s.BucketQuota(ctx, bucket)
 }

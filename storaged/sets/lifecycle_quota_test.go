@@ -17,13 +17,13 @@ func TestLifecycleAndQuotaLiveOnTheFirstSet(t *testing.T) {
 	if err := l.PutBucketLifecycle(ctx, "bkt", []byte("<rules/>")); err != nil {
 		t.Fatalf("PutBucketLifecycle: %v", err)
 	}
-	if err := l.PutBucketQuota(ctx, "bkt", 1234); err != nil {
+	if err := l.PutBucketQuota(ctx, "bkt", object.Quota{Bytes: 1234, Objects: 5}); err != nil {
 		t.Fatalf("PutBucketQuota: %v", err)
 	}
 	for i, layer := range append([]object.Layer{l}, sets...) {
-		wantDoc, wantQuota := "", int64(0)
+		wantDoc, wantQuota := "", object.Quota{}
 		if i <= 1 { // the Layers and set 0
-			wantDoc, wantQuota = "<rules/>", 1234
+			wantDoc, wantQuota = "<rules/>", object.Quota{Bytes: 1234, Objects: 5}
 		}
 		doc, err := layer.(object.BucketLifecycleStore).BucketLifecycle(ctx, "bkt")
 		if err != nil || string(doc) != wantDoc {
@@ -31,16 +31,16 @@ func TestLifecycleAndQuotaLiveOnTheFirstSet(t *testing.T) {
 		}
 		q, err := layer.(object.BucketQuotaStore).BucketQuota(ctx, "bkt")
 		if err != nil || q != wantQuota {
-			t.Errorf("layer %d quota: got %d (%v), want %d", i, q, err, wantQuota)
+			t.Errorf("layer %d quota: got %+v (%v), want %+v", i, q, err, wantQuota)
 		}
 	}
-	if err := l.PutBucketQuota(ctx, "bkt", 0); err != nil {
+	if err := l.PutBucketQuota(ctx, "bkt", object.Quota{}); err != nil {
 		t.Fatalf("removing the quota: %v", err)
 	}
-	if q, err := l.BucketQuota(ctx, "bkt"); err != nil || q != 0 {
-		t.Errorf("quota after removal: got %d (%v), want 0", q, err)
+	if q, err := l.BucketQuota(ctx, "bkt"); err != nil || !q.IsZero() {
+		t.Errorf("quota after removal: got %+v (%v), want none", q, err)
 	}
-	if err := l.PutBucketQuota(ctx, "bkt", -1); err == nil {
-		t.Errorf("PutBucketQuota(-1): got no error, want ErrInvalidQuota")
+	if err := l.PutBucketQuota(ctx, "bkt", object.Quota{Objects: -1}); err == nil {
+		t.Errorf("PutBucketQuota(-1 objects): got no error, want ErrInvalidQuota")
 	}
 }

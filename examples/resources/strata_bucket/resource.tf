@@ -50,9 +50,11 @@ resource "strata_bucket" "logs" {
     }]
   })
 
-  # Hold at most 100 GiB: a write that would pass it is refused (403).
+  # Hold at most 100 GiB and a million objects (every version counts): a
+  # write that would pass either is refused (403).
   quota = {
-    max_size = "100Gi"
+    max_size    = "100Gi"
+    max_objects = 1000000
   }
 
   # Delete objects under tmp/ 7 days after they were written, and every
