@@ -13,11 +13,7 @@ const (
 	whySSE         = "server-side encryption (SSE-C, SSE-S3) not built yet"
 	whyConditional = "by design: If-None-Match with an ETag on PutObject gets NotImplemented; " +
 		"S3's conditional writes take only If-None-Match: *"
-	whyClass        = "storage classes other than STANDARD not built yet"
-	whyNewChecksums = "the checksum types AWS added in 2026 (MD5, SHA-512, XXHash) " +
-		"not built yet"
-	whyNewChecksumsRefused = "the 2026 checksum types not built yet; storaged answers 400 " +
-		"InvalidRequest, as AWS did before them, where the suite tolerates only InvalidArgument"
+	whyClass  = "storage classes other than STANDARD not built yet"
 	whySigV2  = "Signature Version 2 refused by design (SigV4 only)"
 	whyRegion = "one region per server by design: a request signed for eu-central-1 gets " +
 		"AuthorizationHeaderMalformed, as on AWS"
@@ -41,11 +37,6 @@ const (
 // text given.
 func minioSuiteGaps() []gap {
 	gaps := []gap{
-		{"testPutObjectWithChecksums", whyNewChecksums, wantNA},
-		{"testPutObjectWithTrailingChecksums", whyNewChecksumsRefused,
-			`"x-amz-checksum-md5" is not supported`},
-		{"testPutMultipartObjectWithChecksums", whyNewChecksumsRefused,
-			"Checksum algorithm provided is unsupported"},
 		{"testCopyObjectWithChecksums", whySigV2, wantSigV2},
 		{"testReplaceObjectWithChecksums", whySigV2, wantSigV2},
 		{"testListMultipartUpload", whyUploadListing, wantUploadListing},

@@ -46,7 +46,7 @@ type UploadOptions struct {
 	Metadata
 	Tags map[string]string
 	// ChecksumAlgorithm is the x-amz-checksum-algorithm every part must
-	// carry (CRC32, CRC32C, CRC64NVME, SHA1, SHA256), or "".
+	// carry (an S3 checksum name such as CRC32 or XXHASH64), or "".
 	ChecksumAlgorithm string
 	// ChecksumType is COMPOSITE or FULL_OBJECT when ChecksumAlgorithm is
 	// set.

@@ -136,7 +136,7 @@ type ObjectInfo struct {
 	// Tags are the object's tags; nil when it has none.
 	Tags map[string]string
 	// Checksums holds additional checksums recorded at upload, keyed by
-	// algorithm name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256), each the
+	// algorithm name (CRC32, SHA256, XXHASH64 and the rest), each the
 	// base64 value S3 sends in x-amz-checksum-* (with a "-N" suffix for a
 	// composite checksum of N parts).
 	Checksums map[string]string

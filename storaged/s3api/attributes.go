@@ -20,17 +20,8 @@ type objectAttributes struct {
 	ObjectSize   *int64              `xml:"ObjectSize,omitempty"`
 }
 
-// checksumElements are the Checksum* elements of an object or a part.
-type checksumElements struct {
-	CRC32     string `xml:"ChecksumCRC32,omitempty"`
-	CRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	CRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	SHA1      string `xml:"ChecksumSHA1,omitempty"`
-	SHA256    string `xml:"ChecksumSHA256,omitempty"`
-}
-
 type attributesChecksum struct {
-	checksumElements
+	checksumFields
 	Type string `xml:"ChecksumType,omitempty"`
 }
 
@@ -44,7 +35,7 @@ type attributesParts struct {
 }
 
 type attributesPart struct {
-	checksumElements
+	checksumFields
 	PartNumber int   `xml:"PartNumber"`
 	Size       int64 `xml:"Size"`
 }
@@ -134,7 +125,7 @@ func buildAttributes(info object.ObjectInfo, want map[string]bool,
 		a.ETag = strings.Trim(info.ETag, `"`)
 	}
 	if want[attrChecksum] && len(info.Checksums) > 0 {
-		a.Checksum = &attributesChecksum{checksumElements: checksumXML(info.Checksums),
+		a.Checksum = &attributesChecksum{checksumFields: checksumXML(info.Checksums),
 			Type: info.ChecksumType}
 	}
 	if want[attrObjectParts] && len(info.Parts) > 0 {
@@ -152,26 +143,15 @@ func buildAttributes(info object.ObjectInfo, want map[string]bool,
 
 // checksumXML places each recorded checksum in its element. A composite
 // checksum loses its "-N" part count, which ObjectParts carries.
-func checksumXML(sums map[string]string) checksumElements {
-	var c checksumElements
+func checksumXML(sums map[string]string) checksumFields {
+	bare := make(map[string]string, len(sums))
 	for alg, v := range sums {
 		if i := strings.LastIndexByte(v, '-'); i > 0 {
 			v = v[:i]
 		}
-		switch alg {
-		case "CRC32":
-			c.CRC32 = v
-		case "CRC32C":
-			c.CRC32C = v
-		case "CRC64NVME":
-			c.CRC64NVME = v
-		case "SHA1":
-			c.SHA1 = v
-		case "SHA256":
-			c.SHA256 = v
-		}
+		bare[alg] = v
 	}
-	return c
+	return newChecksumFields(bare)
 }
 
 // partsXML lists up to page.max parts numbered above page.marker.
@@ -186,7 +166,7 @@ func partsXML(parts []object.PartInfo, page partsWindow) *attributesParts {
 			out.IsTruncated = true
 			break
 		}
-		out.Parts = append(out.Parts, attributesPart{checksumElements: checksumXML(p.Checksums),
+		out.Parts = append(out.Parts, attributesPart{checksumFields: checksumXML(p.Checksums),
 			PartNumber: p.Number, Size: p.Size})
 		out.NextPartNumberMarker = p.Number
 	}

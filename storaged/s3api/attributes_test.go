@@ -87,7 +87,7 @@ func TestPartsXMLPages(t *testing.T) {
 			}
 			last := ""
 			if len(got.Parts) > 0 {
-				last = got.Parts[len(got.Parts)-1].CRC32
+				last = got.Parts[len(got.Parts)-1].ChecksumCRC32
 			}
 			if strings.Join(numbers, ",") != tt.numbers || got.IsTruncated != tt.truncated ||
 				got.NextPartNumberMarker != tt.nextMarker || got.PartsCount != 3 ||

@@ -18,8 +18,7 @@ type access struct {
 	bucket string
 	key    string
 	// self means the operation authorizes itself: DeleteObjects checks
-	// each key, ListBuckets lists only the buckets the key may list, a
-	// form upload checks the form's signer.
+	// each key, a form upload checks the form's signer.
 	self bool
 }
 
@@ -34,9 +33,6 @@ func (h *Handler) authorize(req *request) error {
 	}
 	a := requestAccess(req)
 	if a.self {
-		if req.who.anonymous && req.bucket == "" {
-			return newError("AccessDenied")
-		}
 		return nil
 	}
 	if err := h.allow(req, a.action, a.bucket, a.key); err != nil {
@@ -219,7 +215,10 @@ func requestAccess(req *request) access {
 		// Only one operation can run; refuse what could be read as two.
 		return access{bucket: req.bucket, key: req.key}
 	case req.bucket == "":
-		return access{self: true}
+		// ListBuckets, the only service-level operation routed. As in
+		// AWS, a key its policy does not allow s3:ListAllMyBuckets is
+		// refused, not shown an empty or filtered list.
+		return access{action: "s3:ListAllMyBuckets"}
 	case req.key == "" && req.r.Method == http.MethodPost:
 		// DeleteObjects checks each key. A browser form upload (POST
 		// Object) carries its signature in the form, not in the request:
@@ -355,28 +354,6 @@ func (h *Handler) authorizeDelete(req *request, key, versionID string) error {
 		action = "s3:DeleteObjectVersion"
 	}
 	return h.allow(req, action, req.bucket, key)
-}
-
-// visibleBuckets keeps the buckets that req's identity may see: all of
-// them for the root key or a key allowed s3:ListAllMyBuckets, else those
-// it may s3:ListBucket (by its own policy or the bucket's).
-func (h *Handler) visibleBuckets(req *request,
-	buckets []object.BucketInfo) ([]object.BucketInfo, error) {
-	if req.who.root || h.allow(req, "s3:ListAllMyBuckets", "", "") == nil {
-		return buckets, nil
-	}
-	out := make([]object.BucketInfo, 0, len(buckets))
-	for _, b := range buckets {
-		err := h.allow(req, "s3:ListBucket", b.Name, "")
-		if err == nil {
-			out = append(out, b)
-			continue
-		}
-		if toAPIError(err).code != "AccessDenied" {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // isPublic reports whether a bucket policy grants anything to everyone

@@ -218,20 +218,26 @@ func TestDeleteObjectsReportsAccessDeniedPerKey(t *testing.T) {
 	}
 }
 
-func TestListBucketsShowsOnlyListableBuckets(t *testing.T) {
+func TestListBucketsNeedsListAllMyBuckets(t *testing.T) {
 	t.Parallel()
+	listOne := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket",` +
+		`"Resource":"arn:aws:s3:::bkt"}}`
+	listAll := `{"Version":"2012-10-17","Statement":{"Effect":"Allow",` +
+		`"Action":"s3:ListAllMyBuckets","Resource":"*"}}`
+	denyAll := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",` +
+		`"Resource":"*"},{"Effect":"Deny","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
 	tests := []struct {
 		name     string
 		identity string
-		want     []string
+		status   int
+		code     string
 	}{
-		{"a key that may list one bucket sees that bucket",
-			`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket",` +
-				`"Resource":"arn:aws:s3:::bkt"}}`, []string{"bkt"}},
-		{"a key allowed ListAllMyBuckets sees every bucket",
-			`{"Version":"2012-10-17","Statement":{"Effect":"Allow",` +
-				`"Action":"s3:ListAllMyBuckets","Resource":"*"}}`, []string{"bkt", "zzz"}},
-		{"a key without policy sees no bucket", "", nil},
+		{"a key allowed ListAllMyBuckets sees every bucket", listAll, http.StatusOK, ""},
+		{"a key that may list one bucket is refused", listOne, http.StatusForbidden,
+			"AccessDenied"},
+		{"a key without policy is refused", "", http.StatusForbidden, "AccessDenied"},
+		{"a key denied ListAllMyBuckets explicitly is refused", denyAll, http.StatusForbidden,
+			"AccessDenied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,11 +247,16 @@ func TestListBucketsShowsOnlyListableBuckets(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := do(h, signedRequest(t, "GET", "/", nil, signOptions{creds: userCreds}))
-			mustStatus(t, w, http.StatusOK, "")
+			mustStatus(t, w, tt.status, tt.code)
+			if tt.status != http.StatusOK {
+				if strings.Contains(w.Body.String(), "<Name>") {
+					t.Errorf("got %s, want no bucket named in a refusal", w.Body.String())
+				}
+				return
+			}
 			for _, b := range []string{"bkt", "zzz"} {
-				want := strings.Contains(strings.Join(tt.want, ","), b)
-				if got := strings.Contains(w.Body.String(), "<Name>"+b+"</Name>"); got != want {
-					t.Errorf("bucket %s listed: got %v, want %v", b, got, want)
+				if !strings.Contains(w.Body.String(), "<Name>"+b+"</Name>") {
+					t.Errorf("got %s, want bucket %s listed", w.Body.String(), b)
 				}
 			}
 		})
@@ -276,7 +287,7 @@ func TestRequestAccessMapsOperationsToActions(t *testing.T) {
 		{"PUT", "/b", nil, access{action: "s3:CreateBucket", bucket: "b"}},
 		{"DELETE", "/b", nil, access{action: "s3:DeleteBucket", bucket: "b"}},
 		{"POST", "/b?delete", nil, access{self: true}},
-		{"GET", "/", nil, access{self: true}},
+		{"GET", "/", nil, access{action: "s3:ListAllMyBuckets"}},
 		{"GET", "/b/k", nil, access{action: "s3:GetObject", bucket: "b", key: "k"}},
 		{"HEAD", "/b/k?versionId=v1", nil,
 			access{action: "s3:GetObjectVersion", bucket: "b", key: "k"}},

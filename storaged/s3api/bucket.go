@@ -188,9 +188,6 @@ func (h *Handler) listBuckets(w http.ResponseWriter, req *request) error {
 		return err
 	}
 	buckets, err := h.layer.ListBuckets(req.r.Context())
-	if err == nil {
-		buckets, err = h.visibleBuckets(req, buckets)
-	}
 	if err != nil {
 		return err
 	}

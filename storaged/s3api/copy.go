@@ -189,21 +189,21 @@ func copyChecksumAlgorithm(hdr http.Header) (string, error) {
 	}
 	a, ok := checksumByName(name)
 	if !ok {
-		return "", errorf("InvalidRequest", "Checksum algorithm provided is unsupported. "+
-			"Please try again with any of the valid types: "+
-			"[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		return "", unsupportedChecksum()
 	}
 	return a.name, nil
 }
 
 // sourceAlgorithm picks the checksum a copy records: the one asked for,
-// else the source's full-object algorithm, else the default.
+// else the source's algorithm, else the default. As in S3, a composite
+// source checksum becomes a full-object one of the same algorithm, since
+// the copy is computed over all of its bytes.
 func sourceAlgorithm(asked string, src object.ObjectInfo) string {
 	if asked != "" {
 		return asked
 	}
-	if src.ChecksumType == object.ChecksumFullObject {
-		for alg := range src.Checksums {
+	for alg := range src.Checksums {
+		if _, ok := checksumByName(alg); ok {
 			return alg
 		}
 	}

@@ -44,13 +44,15 @@
 //     check is repeated under the key's lock at the commit.
 //   - A copy streams the source's bytes into a new object (also onto
 //     itself with REPLACE), computing a fresh checksum: the one the request
-//     names, else the source's full-object algorithm, else CRC-64/NVME. A
+//     names, else the source's algorithm (full-object even where the
+//     source's was composite), else CRC-64/NVME. A
 //     copy of a multipart object is therefore a single-part object whose
 //     ETag is the MD5 of its bytes.
 //   - A multipart upload created with x-amz-checksum-algorithm makes every
 //     part carry that checksum (computed when the client sends none) and
 //     gives the object a COMPOSITE or FULL_OBJECT checksum (the parts'
-//     CRCs combined). An upload without one gets a FULL_OBJECT CRC-64/NVME
+//     CRCs combined; SHA, MD5 and xxHash uploads are COMPOSITE only, and
+//     FULL_OBJECT for them is InvalidRequest). An upload without one gets a FULL_OBJECT CRC-64/NVME
 //     when every part carries one, and no checksum otherwise.
 //   - Trailer lines of an aws-chunked body may end with a bare LF, as
 //     minio-go writes them; chunk lines still need CRLF. The trailer
@@ -65,9 +67,9 @@
 //     principal in bucket policies being arn:aws:iam:::user/NAME; an
 //     explicit Deny in either wins. A request with no signature at all is
 //     anonymous (principal "*") and may do only what a bucket policy
-//     allows. ListBuckets shows a key the buckets it may s3:ListBucket (all
-//     of them with s3:ListAllMyBuckets); DeleteObjects reports AccessDenied
-//     per key. aws:SourceIp is the TCP peer; forwarding headers are ignored.
+//     allows. ListBuckets needs s3:ListAllMyBuckets in the key's identity
+//     policy, else it is AccessDenied as in AWS; DeleteObjects reports
+//     AccessDenied per key. aws:SourceIp is the TCP peer; forwarding headers are ignored.
 //   - CORS preflights (OPTIONS) are answered before authentication from the
 //     bucket's CORS configuration, as S3 does; a request carrying Origin
 //     gets the matching rule's headers, error answers included.

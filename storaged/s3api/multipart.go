@@ -32,21 +32,57 @@ type checksumFields struct {
 	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
 	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
 	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	ChecksumSHA512    string `xml:"ChecksumSHA512,omitempty"`
+	ChecksumMD5       string `xml:"ChecksumMD5,omitempty"`
+	ChecksumXXHASH64  string `xml:"ChecksumXXHASH64,omitempty"`
+	ChecksumXXHASH3   string `xml:"ChecksumXXHASH3,omitempty"`
+	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
 }
 
 // newChecksumFields fills the elements from a checksum map.
 func newChecksumFields(sums map[string]string) checksumFields {
-	return checksumFields{ChecksumCRC32: sums["CRC32"], ChecksumCRC32C: sums["CRC32C"],
-		ChecksumCRC64NVME: sums["CRC64NVME"], ChecksumSHA1: sums["SHA1"],
-		ChecksumSHA256: sums["SHA256"]}
+	var c checksumFields
+	for alg, v := range sums {
+		if f := c.field(alg); f != nil {
+			*f = v
+		}
+	}
+	return c
+}
+
+// field returns the element of the algorithm S3 calls alg, nil for an
+// unknown one.
+func (c *checksumFields) field(alg string) *string {
+	switch alg {
+	case "CRC32":
+		return &c.ChecksumCRC32
+	case "CRC32C":
+		return &c.ChecksumCRC32C
+	case "CRC64NVME":
+		return &c.ChecksumCRC64NVME
+	case "SHA1":
+		return &c.ChecksumSHA1
+	case "SHA256":
+		return &c.ChecksumSHA256
+	case "SHA512":
+		return &c.ChecksumSHA512
+	case "MD5":
+		return &c.ChecksumMD5
+	case "XXHASH64":
+		return &c.ChecksumXXHASH64
+	case "XXHASH3":
+		return &c.ChecksumXXHASH3
+	case "XXHASH128":
+		return &c.ChecksumXXHASH128
+	}
+	return nil
 }
 
 // checksums returns the elements that are set, keyed by algorithm.
 func (c checksumFields) checksums() map[string]string {
 	out := map[string]string{}
-	for alg, v := range map[string]string{"CRC32": c.ChecksumCRC32, "CRC32C": c.ChecksumCRC32C,
-		"CRC64NVME": c.ChecksumCRC64NVME, "SHA1": c.ChecksumSHA1, "SHA256": c.ChecksumSHA256} {
-		if v != "" {
+	for _, alg := range strings.Split(checksumNames, ", ") {
+		if v := *c.field(alg); v != "" {
 			out[alg] = v
 		}
 	}
@@ -125,9 +161,7 @@ func uploadChecksum(hdr http.Header) (alg, typ string, err error) {
 	}
 	a, ok := checksumByName(name)
 	if !ok {
-		return "", "", errorf("InvalidRequest", "Checksum algorithm provided is unsupported. "+
-			"Please try again with any of the valid types: "+
-			"[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		return "", "", unsupportedChecksum()
 	}
 	typ, err = checksumTypeFor(a.name, typ)
 	return a.name, typ, err

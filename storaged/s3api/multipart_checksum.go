@@ -17,7 +17,10 @@ const (
 
 // checksumTypeFor returns the checksum type of an upload that names alg:
 // typ when given, else S3's default (FULL_OBJECT for CRC64NVME, COMPOSITE
-// for the others). A type the algorithm cannot have is InvalidRequest.
+// for the others). A type the algorithm cannot have is InvalidRequest:
+// only the CRCs combine into a FULL_OBJECT value, so SHA1, SHA256 and the
+// algorithms of 2026 (SHA512, MD5, XXHASH64, XXHASH3, XXHASH128) are
+// COMPOSITE only.
 func checksumTypeFor(alg, typ string) (string, error) {
 	if typ == "" {
 		if alg == "CRC64NVME" {

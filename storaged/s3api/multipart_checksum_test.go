@@ -116,6 +116,13 @@ func TestChecksumTypeFor(t *testing.T) {
 		{"SHA256", "FULL_OBJECT", "", false},
 		{"CRC64NVME", "COMPOSITE", "", false},
 		{"CRC32", "PARTIAL", "", false},
+		{"SHA512", "", object.ChecksumComposite, true},
+		{"MD5", "COMPOSITE", object.ChecksumComposite, true},
+		{"XXHASH64", "", object.ChecksumComposite, true},
+		{"XXHASH3", "FULL_OBJECT", "", false},
+		{"XXHASH128", "FULL_OBJECT", "", false},
+		{"SHA512", "FULL_OBJECT", "", false},
+		{"MD5", "FULL_OBJECT", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.alg+" "+tt.typ, func(t *testing.T) {
