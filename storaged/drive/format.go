@@ -51,11 +51,17 @@ func (f Format) Identity() Identity {
 	return Identity{SetID: f.SetID, Index: f.Index}
 }
 
+// FormatPath returns the path of the format file of the drive rooted at
+// dir, for callers that watch it (a stat is cheaper than ReadFormat).
+func FormatPath(dir string) string {
+	return filepath.Join(dir, sysDir, formatFile)
+}
+
 // ReadFormat reads the format file of the drive rooted at dir without
 // changing anything on disk. It returns an error wrapping ErrUnformatted
 // when the drive has no format file.
 func ReadFormat(dir string) (Format, error) {
-	p := filepath.Join(dir, sysDir, formatFile)
+	p := FormatPath(dir)
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Format{}, fmt.Errorf("reading %s: %w", p, ErrUnformatted)

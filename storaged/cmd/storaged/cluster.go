@@ -177,6 +177,7 @@ func setDrives(topo *topology, sl setLayout, peers map[string]*rpc.Peer,
 		if err != nil {
 			return nil, err
 		}
+		d = erasure.MonitorLocal(d) // formatted again if wiped while running
 		drives[j], local[id] = d, d
 	}
 	return drives, nil

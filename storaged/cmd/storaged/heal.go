@@ -40,6 +40,9 @@ type healOptions struct {
 	// scanInterval is the pause between scanner cycles; negative turns
 	// the scanner off.
 	scanInterval time.Duration
+	// driveCheck is the pause between two checks of the local drives'
+	// formats (--drive-check-interval); negative or zero turns them off.
+	driveCheck time.Duration
 }
 
 // checkHeal validates --heal-rate and --scan-interval.
@@ -87,6 +90,8 @@ type healSet struct {
 type healing struct {
 	names   []string
 	healers []*erasure.Healer
+	// monitor formats again and heals drives wiped while the node runs.
+	monitor *erasure.DriveMonitor
 }
 
 var _ s3api.HealControl = (*healing)(nil)
@@ -111,6 +116,10 @@ func startHealing(sets []healSet, opts healOptions,
 		h.names, h.healers = append(h.names, hs.name), append(h.healers, hl)
 		queueDriveJobs(hl, hs, logger)
 		hl.Start()
+	}
+	if err := h.watchDrives(sets, opts.driveCheck, logger); err != nil {
+		h.close()
+		return nil, err
 	}
 	return h, nil
 }
@@ -169,6 +178,7 @@ func (h *healing) HealStatus() []s3api.SetHealStatus {
 	out := make([]s3api.SetHealStatus, len(h.healers))
 	for i, hl := range h.healers {
 		out[i] = s3api.SetHealStatus{Set: h.names[i], HealProgress: hl.Progress()}
+		out[i].Drives = latestDriveJobs(out[i].Drives)
 	}
 	return out
 }
@@ -187,8 +197,11 @@ func (h *healing) StartHeal(bucket, prefix string) error {
 	return nil
 }
 
-// close stops every healer.
+// close stops the drive monitor and every healer.
 func (h *healing) close() {
+	if h.monitor != nil {
+		_ = h.monitor.Close()
+	}
 	for _, hl := range h.healers {
 		_ = hl.Close()
 	}

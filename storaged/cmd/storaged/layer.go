@@ -27,6 +27,7 @@ func openLayer(dirs []string, parity int, heal healOptions,
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening the drive directories: %w", err)
 	}
+	drives = erasure.MonitorLocalDrives(drives) // formatted again if wiped while running
 	hs.set, err = erasure.New(erasure.Config{
 		Drives: drives,
 		Parity: parity,

@@ -74,7 +74,7 @@ type options struct {
 	// CA, for the drive RPC and for clients that name the node by SNI; by
 	// default the --tls-cert pair.
 	rpcTLSCert, rpcTLSKey string
-	// heal is --heal-rate and --scan-interval.
+	// heal is --heal-rate, --scan-interval and --drive-check-interval.
 	heal healOptions
 	// lifecycle is --lifecycle-interval and --lifecycle-rate.
 	lifecycle lifecycleOptions
@@ -98,7 +98,7 @@ type rawFlags struct {
 	topology, nodeName, tlsCA                                  string
 	rpcTLSCert, rpcTLSKey                                      string
 	accessKeysFile                                             string
-	healRate, scanInterval                                     string
+	healRate, scanInterval, driveCheckInterval                 string
 	lifecycleInterval, lifecycleRate                           string
 	insecureHTTP, logJSON, metrics                             bool
 	drives                                                     driveList
@@ -204,6 +204,8 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 	collect(err)
 	opts.heal, err = checkHeal(raw.healRate, raw.scanInterval)
 	collect(err)
+	opts.heal.driveCheck, err = checkDriveCheckInterval(raw.driveCheckInterval)
+	collect(err)
 	opts.lifecycle, err = checkLifecycle(raw.lifecycleInterval, raw.lifecycleRate)
 	collect(err)
 	return opts, errors.Join(errs...)
@@ -267,6 +269,10 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 	fs.StringVar(&raw.scanInterval, "scan-interval", getenv(envScanInterval),
 		"pause between heal scanner cycles, e.g. 1h (the default); 0 turns the scanner "+
 			"off (env "+envScanInterval+")")
+	fs.StringVar(&raw.driveCheckInterval, "drive-check-interval", getenv(envDriveCheckInterval),
+		"pause between checks that this node's drives still hold their format, e.g. 5s "+
+			"(the default); a drive found wiped or replaced by an empty one is formatted "+
+			"again and healed; 0 turns the checks off (env "+envDriveCheckInterval+")")
 	fs.StringVar(&raw.lifecycleInterval, "lifecycle-interval", getenv(envLifecycleInterval),
 		"pause between lifecycle expiration passes, e.g. 1h (the default); 0 turns them "+
 			"off (env "+envLifecycleInterval+")")
