@@ -17,6 +17,9 @@ const (
 	// adminQuotaPath reads (GET), sets (PUT) and removes (DELETE) the
 	// quota of the bucket the query names; it needs the root key.
 	adminQuotaPath = "/strata/admin/quota"
+	// adminPoolsPath reports the tenant's pools and their drains (GET);
+	// it needs the root key.
+	adminPoolsPath = "/strata/admin/pools"
 	// metricsPath serves Prometheus metrics without a signature.
 	metricsPath = "/strata/metrics"
 )
@@ -78,6 +81,9 @@ type AdminConfig struct {
 	S3 *Handler
 	// Heal is the node's healing; nil makes the heal endpoint answer 501.
 	Heal HealControl
+	// Pools reports the tenant's pools; nil makes the pools endpoint
+	// answer 501.
+	Pools PoolControl
 	// NoMetrics turns the metrics endpoint off: it answers 404.
 	NoMetrics bool
 	// QuotaRefresh is how long bucket quota and usage figures are
@@ -91,6 +97,7 @@ type AdminConfig struct {
 type Admin struct {
 	s3        *Handler
 	heal      HealControl
+	pools     PoolControl
 	metrics   *metrics
 	noMetrics bool
 	quotas    *quotas
@@ -107,7 +114,7 @@ func NewAdmin(cfg AdminConfig) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{s3: cfg.S3, heal: cfg.Heal, metrics: m, noMetrics: cfg.NoMetrics,
+	return &Admin{s3: cfg.S3, heal: cfg.Heal, pools: cfg.Pools, metrics: m, noMetrics: cfg.NoMetrics,
 		quotas: newQuotas(cfg.S3.layer, cfg.QuotaRefresh, nil)}, nil
 }
 
@@ -119,6 +126,8 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveHeal(w, r)
 	case adminQuotaPath:
 		a.serveQuota(w, r)
+	case adminPoolsPath:
+		a.servePools(w, r)
 	case metricsPath:
 		if a.noMetrics {
 			http.Error(w, "metrics are turned off on this node (storaged --metrics=false)",

@@ -13,6 +13,7 @@ import (
 	"github.com/strata-storage/strata/storaged/drive"
 	"github.com/strata-storage/strata/storaged/erasure"
 	"github.com/strata-storage/strata/storaged/object"
+	"github.com/strata-storage/strata/storaged/pools"
 	"github.com/strata-storage/strata/storaged/rpc"
 	"github.com/strata-storage/strata/storaged/sets"
 )
@@ -24,12 +25,19 @@ type store struct {
 	rpc   http.Handler // nil on a single node
 	peers []*rpc.Peer
 	heal  *healing
+	// pools is the layer over the topology's pools, nil on a single node;
+	// stopPools stops its background work.
+	pools     *pools.Layers
+	stopPools func()
 	// noMetrics turns /strata/metrics off (--metrics=false).
 	noMetrics bool
 }
 
 // close releases the layer's background work and the peers' connections.
 func (s *store) close() {
+	if s.stopPools != nil {
+		s.stopPools()
+	}
 	if s.heal != nil {
 		s.heal.close()
 	}
@@ -111,8 +119,11 @@ func openCluster(c *clusterOptions, certs *certReloader, heal healOptions,
 	if err != nil {
 		return nil, err
 	}
-	st.layer, err = layerOver(built, locker)
-	return st, err
+	if st.pools, err = poolsOver(topo, built, locker); err != nil {
+		return nil, err
+	}
+	st.layer, st.stopPools = st.pools, startPools(st.pools, topo, heal, logger.Named("pools"))
+	return st, nil
 }
 
 // buildSets builds the topology's erasure sets and returns them with this
@@ -206,8 +217,8 @@ func openLocalDrive(dir string, id drive.Identity, logger hclog.Logger) (erasure
 	return l, nil
 }
 
-// layerOver returns the object layer over the built sets, whose changes
-// hold namespace locks across the tenant's nodes.
+// layerOver returns the object layer over one pool's built sets, whose
+// changes hold namespace locks across the tenant's nodes.
 func layerOver(built []*erasure.Set, locker sets.Locker) (object.Layer, error) {
 	layers := make([]object.Layer, len(built))
 	for i, s := range built {

@@ -234,6 +234,9 @@ func (s *store) withAdmin(next http.Handler) http.Handler {
 	if s.heal != nil {
 		cfg.Heal = s.heal
 	}
+	if s.pools != nil {
+		cfg.Pools = poolControl{s.pools}
+	}
 	a, err := s3api.NewAdmin(cfg)
 	if err != nil {
 		return next

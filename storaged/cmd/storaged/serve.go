@@ -78,7 +78,7 @@ func listeningFields(ln net.Listener, opts options) []any {
 		"drives", len(opts.drives), "parity", opts.parity, "region", opts.region}
 	if c := opts.cluster; c != nil {
 		fields = append(fields, "node", c.topology.self, "nodes", len(c.topology.nodes),
-			"sets", len(c.topology.sets))
+			"pools", len(c.topology.pools), "sets", len(c.topology.sets))
 	}
 	return fields
 }

@@ -27,18 +27,26 @@ import (
 //	       "drives": ["/data/d0", "/data/d1"]},
 //	      ...
 //	    ]
+//	  }, {
+//	    "name": "pool-1", "id": "x8c2m1ab",   // a pool added later names its own sets
+//	    "decommission": true,                 // takes no new objects and is drained
+//	    "nodes": [...]
 //	  }]
 //	}
 //
-// Every node derives the same erasure sets from it (see layoutSets): the
-// pool's drives, interleaved across nodes (drive 0 of every node, then
+// Every node derives the same erasure sets from it (see layoutSets): each
+// pool's drives, interleaved across its nodes (drive 0 of every node, then
 // drive 1 of every node, ...), are cut into equal sets of at most
-// maxSetSize drives, the fewest that fit. Set i of the pool is named
-// "<id>-<i>"; drive j of it is formatted as drive j of that set. A node
-// opens its own drives and reaches the others through the drive RPC at the
-// node's endpoint. The file is part of the on-disk format: changing the
-// order of nodes or drives, the ID or the parity of a running tenant
-// makes its drives refuse to open or its objects unreadable.
+// maxSetSize drives, the fewest that fit. Set i of a pool is named
+// "<pool id>-<i>", where a pool without an id (at most one: the tenant's
+// first, written before pools could be added) uses the file's id; drive j
+// of it is formatted as drive j of that set. A node opens its own drives
+// and reaches the others through the drive RPC at the node's endpoint.
+// The file is part of the on-disk format: changing the order of a pool's
+// nodes or drives, a pool's id or the parity of a running tenant makes its
+// drives refuse to open or its objects unreadable. Pools are matched by
+// id, so a pool may leave the file once drained; storaged/pools says where
+// objects go among them.
 
 // topologyVersion is the only version of the file this program reads.
 const topologyVersion = 1
@@ -58,8 +66,10 @@ type topologyFile struct {
 }
 
 type poolFile struct {
-	Name  string     `json:"name"`
-	Nodes []nodeFile `json:"nodes"`
+	Name         string     `json:"name"`
+	ID           string     `json:"id,omitempty"`
+	Decommission bool       `json:"decommission,omitempty"`
+	Nodes        []nodeFile `json:"nodes"`
 }
 
 type nodeFile struct {
@@ -73,8 +83,30 @@ type topology struct {
 	id     string
 	parity int
 	self   string
-	nodes  []nodeFile // every node of the tenant, in file order
-	sets   []setLayout
+	nodes  []nodeFile  // every node of the tenant, in file order
+	sets   []setLayout // every pool's sets, pool after pool
+	pools  []poolLayout
+}
+
+// poolLayout is one pool: its names and its sets, sets[first:end] of the
+// topology.
+type poolLayout struct {
+	name, id     string
+	decommission bool
+	nodes        []string
+	first, end   int
+	drives       int
+}
+
+// drainRunner returns the node that drains the pools being
+// decommissioned: the first node of the first pool in service.
+func (t *topology) drainRunner() string {
+	for _, p := range t.pools {
+		if !p.decommission {
+			return p.nodes[0]
+		}
+	}
+	return ""
 }
 
 // setLayout is one erasure set: its ID and its drives in set order.
@@ -139,39 +171,105 @@ func (f topologyFile) validate(self string) (*topology, error) {
 	if !topologyIDRE.MatchString(f.ID) {
 		add("id %q: use 1 to 63 letters, digits and hyphens", f.ID)
 	}
-	switch len(f.Pools) {
-	case 0:
+	if len(f.Pools) == 0 {
 		add("pools: one pool is required")
-	case 1:
-		errs = append(errs, f.Pools[0].validate(self)...)
-	default:
-		add("pools: %d pools given; this storaged runs one pool per tenant", len(f.Pools))
+	}
+	errs = append(errs, f.checkPools()...)
+	names := map[string]bool{}
+	endpoints := map[string]bool{}
+	for i, p := range f.Pools {
+		errs = append(errs, p.validate(i, names, endpoints)...)
+	}
+	if self != "" && !names[self] {
+		add("--node-name %q is not a node of the topology", self)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	sets, err := layoutSets(f.ID, f.Pools[0])
-	if err != nil {
-		return nil, err
-	}
-	if size := len(sets[0].drives); f.Parity < 1 || f.Parity > size/2 {
-		return nil, fmt.Errorf("parity %d with erasure sets of %d drives: use 1 to %d",
-			f.Parity, size, size/2)
-	}
-	return &topology{id: f.ID, parity: f.Parity, self: self, nodes: f.Pools[0].Nodes,
-		sets: sets}, nil
+	return f.layout(self)
 }
 
-// validate checks a pool's nodes.
-func (p poolFile) validate(self string) []error {
+// checkPools checks what ties the pools together: their names and ids
+// are unique, at most one pool lacks an id, and one pool stays in service.
+func (f topologyFile) checkPools() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	names, ids := map[string]bool{}, map[string]bool{}
+	withoutID, inService := 0, 0
+	for i, p := range f.Pools {
+		if names[p.Name] {
+			add("pools[%d].name %q is used twice", i, p.Name)
+		}
+		names[p.Name] = true
+		id := p.ID
+		switch {
+		case id == "":
+			withoutID++
+			id = f.ID
+		case !topologyIDRE.MatchString(id):
+			add("pools[%d].id %q: use 1 to 63 letters, digits and hyphens", i, id)
+		}
+		if ids[id] {
+			add("pools[%d].id %q is used twice (a pool without an id uses the file's id)", i, id)
+		}
+		ids[id] = true
+		if !p.Decommission {
+			inService++
+		}
+	}
+	if withoutID > 1 {
+		add("pools: %d pools have no id; only the tenant's first pool may omit it", withoutID)
+	}
+	if len(f.Pools) > 0 && inService == 0 {
+		add("pools: every pool is marked decommission; keep at least one in service")
+	}
+	return errs
+}
+
+// layout cuts every pool into sets and checks the parity against them.
+func (f topologyFile) layout(self string) (*topology, error) {
+	t := &topology{id: f.ID, parity: f.Parity, self: self}
+	var errs []error
+	for i, p := range f.Pools {
+		id := p.ID
+		if id == "" {
+			id = f.ID
+		}
+		sets, err := layoutSets(id, p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pools[%d]: %w", i, err))
+			continue
+		}
+		if size := len(sets[0].drives); f.Parity < 1 || f.Parity > size/2 {
+			errs = append(errs, fmt.Errorf("parity %d with pool %q's erasure sets of %d "+
+				"drives: use 1 to %d", f.Parity, p.Name, size, size/2))
+		}
+		pl := poolLayout{name: p.Name, id: id, decommission: p.Decommission,
+			first: len(t.sets), end: len(t.sets) + len(sets)}
+		for _, n := range p.Nodes {
+			pl.nodes = append(pl.nodes, n.Name)
+			pl.drives += len(n.Drives)
+		}
+		t.sets = append(t.sets, sets...)
+		t.nodes = append(t.nodes, p.Nodes...)
+		t.pools = append(t.pools, pl)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return t, nil
+}
+
+// validate checks pool i's nodes; names and endpoints collect the nodes'
+// names and endpoints across pools, which must be unique.
+func (p poolFile) validate(i int, names, endpoints map[string]bool) []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if len(p.Nodes) == 0 {
 		add("pool %q has no nodes", p.Name)
 	}
-	names, endpoints := map[string]bool{}, map[string]bool{}
-	for i, n := range p.Nodes {
-		where := fmt.Sprintf("pools[0].nodes[%d]", i)
+	for j, n := range p.Nodes {
+		where := fmt.Sprintf("pools[%d].nodes[%d]", i, j)
 		switch {
 		case n.Name == "":
 			add("%s.name is required", where)
@@ -186,9 +284,6 @@ func (p poolFile) validate(self string) []error {
 		}
 		endpoints[n.Endpoint] = true
 		errs = append(errs, checkNodeDrives(where, n.Drives, len(p.Nodes[0].Drives))...)
-	}
-	if self != "" && !names[self] {
-		add("--node-name %q is not a node of the topology", self)
 	}
 	return errs
 }

@@ -83,6 +83,72 @@ func TestSetCountRefusesUncuttablePools(t *testing.T) {
 	}
 }
 
+// addPool returns a change that adds a pool whose nodes are named after
+// it, with endpoints of their own.
+func addPool(name, id string, decommission bool, nodes, drives int) func(f *topologyFile) {
+	return func(f *topologyFile) {
+		p := poolOf(nodes, drives)
+		p.Name, p.ID, p.Decommission = name, id, decommission
+		for i := range p.Nodes {
+			p.Nodes[i].Name = fmt.Sprintf("%s-%d", name, i)
+			p.Nodes[i].Endpoint = fmt.Sprintf("https://127.0.0.2:%d", 9000+100*len(f.Pools)+i)
+		}
+		f.Pools = append(f.Pools, p)
+	}
+}
+
+func TestTopologyLaysOutEveryPool(t *testing.T) {
+	t.Parallel()
+	f := validTopology()
+	f.Pools[0].Decommission = true
+	addPool("pool-1", "p1", false, 4, 2)(&f)
+	addPool("pool-2", "p2", false, 4, 8)(&f)
+	topo, err := f.validate("pool-1-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"dep-1-0", "p1-0", "p2-0", "p2-1"}
+	var got []string
+	for _, s := range topo.sets {
+		got = append(got, s.id)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sets: got %v, want %v", got, want)
+	}
+	pools := fmt.Sprintf("%+v", topo.pools)
+	wantPools := "[{name:pool-0 id:dep-1 decommission:true nodes:[node-0 node-1 node-2 node-3] " +
+		"first:0 end:1 drives:8} {name:pool-1 id:p1 decommission:false " +
+		"nodes:[pool-1-0 pool-1-1 pool-1-2 pool-1-3] first:1 end:2 drives:8} {name:pool-2 id:p2 " +
+		"decommission:false nodes:[pool-2-0 pool-2-1 pool-2-2 pool-2-3] first:2 end:4 drives:32}]"
+	if pools != wantPools {
+		t.Errorf("pools:\ngot  %s\nwant %s", pools, wantPools)
+	}
+	if r := topo.drainRunner(); r != "pool-1-0" {
+		t.Errorf("drain runner: got %s, want pool-1-0", r)
+	}
+	if d := strings.Join(topo.localDrives(), ","); d != "/n1/d0,/n1/d1" {
+		t.Errorf("local drives: got %s, want pool-1-1's", d)
+	}
+	if len(topo.nodes) != 12 {
+		t.Errorf("got %d nodes, want 12", len(topo.nodes))
+	}
+}
+
+func TestTopologyReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	f := validTopology()
+	addPool("pool-1", "", false, 2, 2)(&f)
+	addPool("pool-1", "bad id", false, 2, 2)(&f)
+	f.Pools[0].Nodes[0].Endpoint = "http://x"
+	_, err := f.validate("node-0")
+	for _, want := range []string{"may omit it", `"pool-1" is used twice`, `"bad id"`,
+		"https://host:port"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want it to mention %q", err, want)
+		}
+	}
+}
+
 // validTopology is a topology of four nodes of two drives, parity 4.
 func validTopology() topologyFile {
 	return topologyFile{Version: 1, ID: "dep-1", Parity: 4, Pools: []poolFile{poolOf(4, 2)}}
@@ -110,8 +176,34 @@ func TestTopologyValidation(t *testing.T) {
 			"node-0",
 			"one pool is required",
 		},
-		{"two pools are refused", func(f *topologyFile) { f.Pools = append(f.Pools, poolOf(2, 2)) },
-			"node-0", "2 pools"},
+		{"a second pool with its own id is accepted", addPool("pool-1", "p1", false, 4, 2),
+			"node-2", ""},
+		{"a second pool without an id is refused", addPool("pool-1", "", false, 2, 2),
+			"node-0", "only the tenant's first pool may omit it"},
+		{"a pool id used twice is refused", func(f *topologyFile) {
+			addPool("pool-1", "p1", false, 2, 2)(f)
+			addPool("pool-2", "p1", false, 2, 2)(f)
+		}, "node-0", `pools[2].id "p1" is used twice`},
+		{"a pool id equal to the file's id is refused", addPool("pool-1", "dep-1", false, 2, 2),
+			"node-0", "is used twice"},
+		{"a pool name used twice is refused", addPool("pool-0", "p1", false, 2, 2),
+			"node-0", `pools[1].name "pool-0" is used twice`},
+		{"a bad pool id is refused", addPool("pool-1", "a b", false, 2, 2), "node-0",
+			`pools[1].id "a b"`},
+		{"a node name used in two pools is refused", func(f *topologyFile) {
+			addPool("pool-1", "p1", false, 2, 2)(f)
+			f.Pools[1].Nodes[0].Name = "node-0"
+		}, "node-0", `pools[1].nodes[0].name "node-0" is used twice`},
+		{"an endpoint used in two pools is refused", func(f *topologyFile) {
+			addPool("pool-1", "p1", false, 2, 2)(f)
+			f.Pools[1].Nodes[0].Endpoint = f.Pools[0].Nodes[3].Endpoint
+		}, "node-0", "used twice"},
+		{"every pool decommissioned is refused", func(f *topologyFile) {
+			addPool("pool-1", "p1", true, 2, 2)(f)
+			f.Pools[0].Decommission = true
+		}, "node-0", "keep at least one in service"},
+		{"parity must fit every pool", addPool("pool-1", "p1", false, 1, 2), "node-0",
+			`pool "pool-1"'s erasure sets of 2 drives: use 1 to 1`},
 		{
 			"a node named twice is refused",
 			func(f *topologyFile) { f.Pools[0].Nodes[1].Name = "node-0" },
@@ -156,7 +248,8 @@ func TestTopologyValidation(t *testing.T) {
 				t.Fatalf("got %v, want no error", err)
 			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 				t.Fatalf("got %v, want an error mentioning %q", err, tt.want)
-			case tt.want == "" && strings.Join(topo.localDrives(), ",") != "/n2/d0,/n2/d1":
+			case tt.want == "" && tt.self == "node-2" &&
+				strings.Join(topo.localDrives(), ",") != "/n2/d0,/n2/d1":
 				t.Errorf("local drives: got %v, want node-2's", topo.localDrives())
 			}
 		})

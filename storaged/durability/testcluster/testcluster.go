@@ -62,6 +62,9 @@ type Cluster struct {
 	CAFile string
 	cfg    Config
 	dir    string
+	ca     *testCA
+	creds  string
+	pools  []*Pool // set by StartPools; nil for Start's one pool
 }
 
 // Node is one storaged process of the tenant.
@@ -104,20 +107,13 @@ func Build(dir string) (string, error) {
 func Start(t testing.TB, cfg Config) *Cluster {
 	t.Helper()
 	c := &Cluster{cfg: cfg, dir: t.TempDir()}
-	ca := newCA(t)
-	c.Roots, c.CAFile = ca.pool, ca.write(t, c.dir)
-	creds := writeCredentials(t, c.dir)
+	c.ca = newCA(t)
+	c.Roots, c.CAFile = c.ca.pool, c.ca.write(t, c.dir)
+	c.creds = writeCredentials(t, c.dir)
 	for i := range cfg.Nodes {
-		c.Nodes = append(c.Nodes, c.newNode(t, ca, i))
+		c.Nodes = append(c.Nodes, c.newNode(t, c.ca, i))
 	}
-	topo := c.writeTopology(t)
-	for _, n := range c.Nodes {
-		n.args = []string{"--listen", n.Addr, "--topology", topo, "--node-name", n.Name,
-			"--tls-ca", c.CAFile, "--tls-cert", filepath.Join(n.Dir, "cert.pem"),
-			"--tls-key", filepath.Join(n.Dir, "key.pem"), "--credentials-file", creds,
-			"--region", Region, "--log-json", "--log-level", "debug"}
-		n.args = append(n.args, cfg.Args...)
-	}
+	c.setArgs(c.writeTopology(t))
 	t.Cleanup(func() { c.stopAll(t) })
 	for i := range c.Nodes {
 		c.start(t, i)
@@ -126,6 +122,17 @@ func Start(t testing.TB, cfg Config) *Cluster {
 		c.WaitReady(t, i)
 	}
 	return c
+}
+
+// setArgs gives every node its flags, with topology file topo.
+func (c *Cluster) setArgs(topo string) {
+	for _, n := range c.Nodes {
+		n.args = []string{"--listen", n.Addr, "--topology", topo, "--node-name", n.Name,
+			"--tls-ca", c.CAFile, "--tls-cert", filepath.Join(n.Dir, "cert.pem"),
+			"--tls-key", filepath.Join(n.Dir, "key.pem"), "--credentials-file", c.creds,
+			"--region", Region, "--log-json", "--log-level", "debug"}
+		n.args = append(n.args, c.cfg.Args...)
+	}
 }
 
 // newNode prepares node i: its port, folders and certificate.
@@ -162,6 +169,9 @@ func freePort(t testing.TB) int {
 // writeTopology writes the topology file every node reads.
 func (c *Cluster) writeTopology(t testing.TB) string {
 	t.Helper()
+	if c.pools != nil {
+		return c.writePoolsTopology(t)
+	}
 	type node struct {
 		Name     string   `json:"name"`
 		Endpoint string   `json:"endpoint"`
