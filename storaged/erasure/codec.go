@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/klauspost/reedsolomon"
@@ -64,6 +65,13 @@ func (f *frames) resize(shardLen int64) {
 // encode splits block into data and parity shards in f and writes each
 // shard's hash in front of it.
 func (c *codec) encode(block []byte, f *frames) error {
+	c.layout(block, f)
+	return c.seal(f)
+}
+
+// layout points f at the shards of block and copies block into its data
+// shards: shard i holds bytes [i*sl, (i+1)*sl) of the block, zero-padded.
+func (c *codec) layout(block []byte, f *frames) {
 	sl := ceilDiv(int64(len(block)), int64(c.data))
 	f.resize(sl)
 	for i := range c.data {
@@ -71,24 +79,94 @@ func (c *codec) encode(block []byte, f *frames) error {
 		n := copy(f.shards[i], block[lo:])
 		clear(f.shards[i][n:])
 	}
-	if err := c.enc.Encode(f.shards); err != nil {
+}
+
+// fill reads the next block, at most blockSize bytes, from r straight into
+// the data shards of f, laid out as layout lays out a block, and returns
+// its length. Its error is io.ReadFull's for the whole block: io.EOF when
+// r had nothing left, io.ErrUnexpectedEOF when the block is short.
+func (c *codec) fill(r io.Reader, f *frames, blockSize int64) (int64, error) {
+	f.resize(ceilDiv(blockSize, int64(c.data)))
+	var n int64
+	var err error
+	for i := 0; i < c.data && err == nil; i++ {
+		want := min(int64(len(f.shards[i])), blockSize-n)
+		var m int
+		m, err = io.ReadFull(r, f.shards[i][:want])
+		n += int64(m)
+		clear(f.shards[i][m:])
+	}
+	switch {
+	case n == 0 && err != nil:
+		return 0, err
+	case n < blockSize && (err == nil || err == io.EOF):
+		err = io.ErrUnexpectedEOF
+	}
+	if n > 0 && n < blockSize {
+		c.relayout(f, n)
+	}
+	return n, err
+}
+
+// relayout moves the n bytes that fill read into f's data shards, each
+// filled to the largest shard length, to the layout of an n-byte block.
+// It runs once per object, on its last block, when that is short.
+func (c *codec) relayout(f *frames, n int64) {
+	block := make([]byte, 0, n)
+	for _, s := range f.shards[:c.data] {
+		block = append(block, s[:min(int64(len(s)), n-int64(len(block)))]...)
+	}
+	c.layout(block, f)
+}
+
+// seal computes the parity shards of the data shards in f and writes every
+// shard's hash in front of it. The data shards are hashed while the
+// parity is computed.
+func (c *codec) seal(f *frames) error {
+	total := len(f.recs)
+	if len(f.shards[0]) < minParallelShard {
+		err := c.enc.Encode(f.shards)
+		c.hashRecords(f, 0, total)
+		return wrapEncode(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { c.hashRecords(f, 0, c.data) })
+	err := c.enc.Encode(f.shards)
+	if err == nil {
+		c.hashRecords(f, c.data, total)
+	}
+	wg.Wait()
+	return wrapEncode(err)
+}
+
+// wrapEncode says what failed when err is set.
+func wrapEncode(err error) error {
+	if err != nil {
 		return fmt.Errorf("erasure: encoding a block: %w", err)
 	}
-	parallel(len(f.recs), len(f.shards[0]), func(i int) {
-		sum := highwayhash.Sum(f.shards[i], c.key)
-		copy(f.recs[i], sum[:])
-	})
 	return nil
+}
+
+// hashRecords writes the hash of records lo to hi-1 of f in front of
+// their shards, each record on its own goroutine when they are large.
+func (c *codec) hashRecords(f *frames, lo, hi int) {
+	if hi <= lo {
+		return
+	}
+	parallel(hi-lo, len(f.shards[lo]), func(p int) {
+		sum := highwayhash.Sum(f.shards[lo+p], c.key)
+		copy(f.recs[lo+p], sum[:])
+	})
 }
 
 // minParallelShard is the shard length from which hashing shards on
 // separate goroutines pays for starting them.
 const minParallelShard = 64 << 10
 
-// parallel runs fn(0) to fn(n-1), on separate goroutines when each works on
-// at least minParallelShard bytes.
+// parallel runs fn(0) to fn(n-1), on separate goroutines when there are
+// several and each works on at least minParallelShard bytes.
 func parallel(n, shardLen int, fn func(i int)) {
-	if shardLen < minParallelShard {
+	if n == 1 || shardLen < minParallelShard {
 		for i := range n {
 			fn(i)
 		}
@@ -107,17 +185,34 @@ func (c *codec) verify(rec []byte) bool {
 	return bytes.Equal(sum[:], rec[:hashSize])
 }
 
+// verifyAll reports, by position, whether each of recs, all of the same
+// length, matches its hash.
+func (c *codec) verifyAll(recs [][]byte) []bool {
+	ok := make([]bool, len(recs))
+	if len(recs) == 0 {
+		return ok
+	}
+	parallel(len(recs), len(recs[0]), func(i int) { ok[i] = c.verify(recs[i]) })
+	return ok
+}
+
 // decode rebuilds a block of blockLen bytes into out from the records in f
-// whose present flag is set (at least D of them, all verified). It returns
-// out holding the block.
+// whose present flag is set (at least D of them, all verified). Missing
+// data shards are rebuilt in out's memory, which must hold D shards. It
+// returns out holding the block.
 func (c *codec) decode(f *frames, present []bool, blockLen int64, out []byte) ([]byte, error) {
 	sl := ceilDiv(blockLen, int64(c.data))
+	out = out[:int64(c.data)*sl]
 	missingData := false
 	for i := range f.shards {
 		f.shards[i] = f.full[i][hashSize : hashSize+sl]
-		if !present[i] {
+		switch {
+		case present[i]:
+		case i < c.data:
+			f.shards[i] = out[int64(i)*sl : int64(i)*sl : int64(i+1)*sl]
+			missingData = true
+		default:
 			f.shards[i] = f.shards[i][:0]
-			missingData = missingData || i < c.data
 		}
 	}
 	if missingData {
@@ -125,9 +220,10 @@ func (c *codec) decode(f *frames, present []bool, blockLen int64, out []byte) ([
 			return nil, fmt.Errorf("erasure: reconstructing a block: %w", err)
 		}
 	}
-	out = out[:0]
-	for _, s := range f.shards[:c.data] {
-		out = append(out, s...)
+	for i := range c.data {
+		if present[i] {
+			copy(out[int64(i)*sl:], f.shards[i])
+		}
 	}
 	return out[:blockLen], nil
 }

@@ -118,6 +118,7 @@ func (o *Object) NewReader(ctx context.Context, offset, length int64) (*Reader, 
 		streams: make([]shardStream, total),
 		bad:     make([]bool, total),
 		present: make([]bool, total),
+		checked: make([]bool, total),
 		tried:   make([]bool, total),
 	}
 	for idx, pos := range o.shardDrive {
@@ -187,6 +188,7 @@ type Reader struct {
 	streams  []shardStream // by shard index
 	bad      []bool        // by shard index: not to be read again
 	present  []bool        // by shard index, for the current block
+	checked  []bool        // by shard index, for the current block: hash checked
 	tried    []bool        // by shard index, for the current block
 	failures []DriveFailure
 	err      error
@@ -226,9 +228,45 @@ func (r *Reader) startSpan() bool {
 // Read implements io.Reader. It returns an error wrapping ErrReadQuorum
 // when a block cannot be rebuilt; no byte of that block is returned.
 func (r *Reader) Read(p []byte) (int, error) {
+	if err := r.ready(); err != nil {
+		return 0, err
+	}
+	n := copy(p, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
+}
+
+// WriteTo implements io.WriterTo: it writes the rest of the range to w
+// straight from the decoded blocks, saving the copy into a buffer that
+// Read makes. Its errors are Read's, or w's.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		err := r.ready()
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+		n, err := w.Write(r.pending)
+		total += int64(n)
+		r.pending = r.pending[n:]
+		if err == nil && len(r.pending) > 0 {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// ready decodes blocks until some bytes are pending, and returns the
+// reader's error (io.EOF at the end of the range) when none can be.
+func (r *Reader) ready() error {
 	for len(r.pending) == 0 {
 		if r.err != nil {
-			return 0, r.err
+			return r.err
 		}
 		if r.remaining == 0 && !r.startSpan() {
 			r.err = io.EOF
@@ -240,9 +278,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 			r.finish()
 		}
 	}
-	n := copy(p, r.pending)
-	r.pending = r.pending[n:]
-	return n, nil
+	return nil
 }
 
 // Close releases the reader's files and reports the drives that failed.
@@ -330,18 +366,42 @@ func (r *Reader) startReadAhead() {
 }
 
 // readBlock fetches D good shards of block b, from the data shards first,
-// falling back to parity shards as drives fail, and decodes the block into
-// out's memory.
+// falling back to parity shards as drives fail or records fail their hash
+// check, and decodes the block into out's memory. Records are checked while
+// the block is decoded from them; when one fails its check, the block is
+// decoded again without it.
 func (r *Reader) readBlock(b int64, out []byte) ([]byte, error) {
 	blockLen := r.geo.blockLen(b)
 	r.frames.resize(r.geo.shardLen(blockLen))
 	clear(r.present)
 	clear(r.tried)
+	clear(r.checked)
+	for {
+		if err := r.gather(b); err != nil {
+			return nil, err
+		}
+		idxs := r.unchecked()
+		data, oks, err := r.decodeChecking(idxs, blockLen, out)
+		if r.settle(idxs, oks, b) {
+			return data, err
+		}
+	}
+}
 
-	for got := 0; got < r.codec.data; {
+// gather reads records of block b until D shards are present, trying the
+// shards that have not failed, and returns ErrReadQuorum when too few are
+// left.
+func (r *Reader) gather(b int64) error {
+	got := 0
+	for _, p := range r.present {
+		if p {
+			got++
+		}
+	}
+	for got < r.codec.data {
 		cands := r.candidates(r.codec.data - got)
 		if len(cands) == 0 {
-			return nil, r.quorumError(b, got)
+			return r.quorumError(b, got)
 		}
 		errs := r.readRecords(cands, b)
 		for j, idx := range cands {
@@ -353,7 +413,62 @@ func (r *Reader) readBlock(b int64, out []byte) ([]byte, error) {
 			got++
 		}
 	}
-	return r.codec.decode(r.frames, r.present, blockLen, out)
+	return nil
+}
+
+// unchecked returns the shards present whose hash is not checked yet.
+func (r *Reader) unchecked() []int {
+	var idxs []int
+	for idx, p := range r.present {
+		if p && !r.checked[idx] {
+			idxs = append(idxs, idx)
+		}
+	}
+	return idxs
+}
+
+// decodeChecking checks the hashes of the records of idxs and decodes the
+// block from the present records, at the same time when the records are
+// large enough to pay for a goroutine. It returns the block, nil when a
+// small record failed its check, and by position in idxs whether each
+// record passed.
+func (r *Reader) decodeChecking(idxs []int, blockLen int64,
+	out []byte) ([]byte, []bool, error) {
+	recs := make([][]byte, len(idxs))
+	for j, idx := range idxs {
+		recs[j] = r.frames.recs[idx]
+	}
+	if r.geo.shardLen(blockLen) < minParallelShard {
+		oks := r.codec.verifyAll(recs)
+		for _, ok := range oks {
+			if !ok {
+				return nil, oks, nil
+			}
+		}
+		data, err := r.codec.decode(r.frames, r.present, blockLen, out)
+		return data, oks, err
+	}
+	checked := make(chan []bool, 1)
+	go func() { checked <- r.codec.verifyAll(recs) }()
+	data, err := r.codec.decode(r.frames, r.present, blockLen, out)
+	return data, <-checked, err
+}
+
+// settle records the outcome of checking the records of idxs: a record
+// that failed is no longer present and its drive is not read again. It
+// reports whether every record passed.
+func (r *Reader) settle(idxs []int, oks []bool, b int64) bool {
+	all := true
+	for j, idx := range idxs {
+		if oks[j] {
+			r.checked[idx] = true
+			continue
+		}
+		all = false
+		r.present[idx] = false
+		r.markBad(idx, fmt.Errorf("block %d: %w", b, ErrCorruptShard))
+	}
+	return all
 }
 
 // candidates picks up to k shards to try next: not failed, not yet tried
@@ -372,28 +487,27 @@ func (r *Reader) candidates(k int) []int {
 	return out
 }
 
-// readRecords reads block b's record of each shard in idxs in parallel.
+// readRecords reads block b's record of each shard in idxs in parallel,
+// the last on the calling goroutine. idxs is not empty.
 func (r *Reader) readRecords(idxs []int, b int64) []error {
 	errs := make([]error, len(idxs))
-	if len(idxs) == 1 {
-		errs[0] = r.readRecord(idxs[0], b)
-		return errs
-	}
-	done := make(chan struct{}, len(idxs))
-	for j, idx := range idxs {
+	last := len(idxs) - 1
+	done := make(chan struct{}, last)
+	for j, idx := range idxs[:last] {
 		go func() {
 			errs[j] = r.readRecord(idx, b)
 			done <- struct{}{}
 		}()
 	}
-	for range idxs {
+	errs[last] = r.readRecord(idxs[last], b)
+	for range last {
 		<-done
 	}
 	return errs
 }
 
-// readRecord reads and checks block b's record of one shard into the
-// frames. It touches only that shard's stream and record.
+// readRecord reads block b's record of one shard into the frames. It
+// touches only that shard's stream and record.
 func (r *Reader) readRecord(idx int, b int64) error {
 	st, err := r.stream(idx, b)
 	if err != nil {
@@ -405,9 +519,6 @@ func (r *Reader) readRecord(idx int, b int64) error {
 		return fmt.Errorf("reading block %d: %w", b, err)
 	}
 	st.next += int64(len(rec))
-	if !r.codec.verify(rec) {
-		return fmt.Errorf("block %d: %w", b, ErrCorruptShard)
-	}
 	return nil
 }
 

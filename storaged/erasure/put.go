@@ -223,9 +223,10 @@ func (p *putJob) fail(i int, err error) {
 }
 
 // stream reads body block by block, encodes each block and writes its
-// records to every drive still taking the write. Two blocks are in flight:
-// while one block's records are being written, the next is read and
-// encoded, so that coding and hashing overlap with the drives' writes.
+// records to every drive still taking the write. Each block is read
+// straight into its data shards. Two blocks are in flight: while one
+// block's records are being written, the next is read and encoded, so that
+// coding and hashing overlap with the drives' writes.
 func (p *putJob) stream(body io.Reader) error {
 	e := p.coding
 	enc, err := p.s.encoder(e.Data, e.Parity)
@@ -233,10 +234,8 @@ func (p *putJob) stream(body io.Reader) error {
 		return err
 	}
 	c := &codec{enc: enc, data: e.Data, parity: e.Parity, key: p.s.hashKey}
-	var blocks [2][]byte
 	var fs [2]*frames
-	for k := range blocks {
-		blocks[k] = make([]byte, e.BlockSize)
+	for k := range fs {
 		fs[k] = newFrames(len(p.s.drives), ceilDiv(e.BlockSize, int64(e.Data)))
 	}
 	var pending *blockWrite
@@ -245,13 +244,13 @@ func (p *putJob) stream(body io.Reader) error {
 			return errors.Join(pending.wait(), fmt.Errorf("erasure: writing %s/%s: %w",
 				p.bucket, p.key, err))
 		}
-		n, readErr := io.ReadFull(body, blocks[k])
+		n, readErr := c.fill(body, fs[k], e.BlockSize)
 		if readErr != nil && readErr != io.EOF && readErr != io.ErrUnexpectedEOF {
 			return errors.Join(pending.wait(), fmt.Errorf("erasure: reading body of %s/%s: %w",
 				p.bucket, p.key, readErr))
 		}
 		if n > 0 {
-			if err := c.encode(blocks[k][:n], fs[k]); err != nil {
+			if err := c.seal(fs[k]); err != nil {
 				return errors.Join(pending.wait(), err)
 			}
 		}
@@ -260,7 +259,7 @@ func (p *putJob) stream(body io.Reader) error {
 		}
 		pending = nil
 		if n > 0 {
-			pending = p.startWrites(fs[k], int64(n))
+			pending = p.startWrites(fs[k], n)
 		}
 		if readErr != nil { // the body ended
 			return pending.wait()

@@ -365,8 +365,10 @@ func (b *erasureBench) put(ctx context.Context, s benchSet, key string) error {
 	return nil
 }
 
-// read copies the degraded object into w, one block per Read, and returns
-// the drives that failed on the way. A *matcher w is checked for length.
+// read copies the degraded object into w as a caller of io.Copy would
+// (erasure.Reader's WriteTo hands w one decoded block at a time), and
+// returns the drives that failed on the way. A *matcher w is checked for
+// length.
 func (b *erasureBench) read(ctx context.Context, s benchSet,
 	w io.Writer) ([]erasure.DriveFailure, error) {
 	o, err := s.set.Open(ctx, erasureBucket, degradedKey)
@@ -378,8 +380,9 @@ func (b *erasureBench) read(ctx context.Context, s benchSet,
 		return nil, fmt.Errorf("reading %s: %w", degradedKey, err)
 	}
 	defer r.Close()
-	// The wrapper hides io.Discard's ReadFrom, so that b.buf is used.
-	if _, err := io.CopyBuffer(struct{ io.Writer }{w}, r, b.buf); err != nil {
+	// io.CopyBuffer calls the reader's WriteTo; b.buf would serve only a
+	// reader without one.
+	if _, err := io.CopyBuffer(w, r, b.buf); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", degradedKey, err)
 	}
 	if m, ok := w.(*matcher); ok {
