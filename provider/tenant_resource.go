@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -37,6 +38,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*tenantResource)(nil)
 	_ resource.ResourceWithImportState    = (*tenantResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*tenantResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*tenantResource)(nil)
 )
 
 // newTenantResource returns the strata_tenant resource.
@@ -118,9 +120,12 @@ func docInt64(md string) schema.Int64Attribute {
 func tenantSchema(ctx context.Context) schema.Schema {
 	md := "A Strata tenant: one S3 service with its own storage nodes, endpoint, TLS " +
 		"certificates and root credentials, running on a cluster. The control plane " +
-		"cannot yet change a running tenant's pools, parity, region, TLS source or " +
-		"metrics: such a change fails at apply with its message instead of replacing the " +
-		"tenant, since replacing it would destroy its data."
+		"cannot change a running tenant's parity or region, nor the shape of a pool: such " +
+		"a change fails at apply with its message instead of replacing the tenant, since " +
+		"replacing it would destroy its data. Pools may be added and removed in place: a " +
+		"removed pool's objects are first moved to the other pools. Changing the TLS " +
+		"source or metrics restarts the nodes one at a time; adding or removing a pool " +
+		"restarts them all together."
 
 	name := docString("The tenant's name: " + nameRule().description + ". Changing it " +
 		"replaces the tenant and destroys its data.")
@@ -154,10 +159,12 @@ func tenantSchema(ctx context.Context) schema.Schema {
 		"parity":  parity,
 		"pools":   poolsAttribute(),
 		"labels":  labelsAttribute(model.KindTenant),
-		"endpoint": computedString("The tenant's S3 endpoint URL, such as "+
-			"`https://127.0.0.1:9000`.", false),
-		"ca_bundle": computedString("The PEM of the CA that signed the S3 endpoint's "+
-			"certificate, for `AWS_CA_BUNDLE` or an SDK's TLS settings.", false),
+		"endpoint": movableString(computedString("The tenant's S3 endpoint URL, such as "+
+			"`https://127.0.0.1:9000`: a node of the first pool. Removing that pool moves "+
+			"it to the next pool's.", false), poolRemoved),
+		"ca_bundle": movableString(computedString("The PEM of the CA that signed the S3 "+
+			"endpoint's certificate, for `AWS_CA_BUNDLE` or an SDK's TLS settings.", false),
+			tlsChanged),
 		"access_key_id": computedString("The access key ID of the tenant's root "+
 			"credentials.", false),
 		"secret_access_key": computedString("The secret access key of the tenant's "+
@@ -173,10 +180,15 @@ func tenantSchema(ctx context.Context) schema.Schema {
 }
 
 func poolsAttribute() schema.ListNestedAttribute {
-	md := "The groups of identical servers that hold the tenant's drives; at least one. " +
-		"Each pool is one erasure set of `servers` × `drives_per_server` drives. Changes " +
-		"are made in place; the control plane refuses (HTTP 422) a change it cannot make, " +
-		"and the apply fails with its message."
+	md := "The groups of identical servers that hold the tenant's drives; at least one, " +
+		"with unique names. Each pool's `servers` × `drives_per_server` drives are cut " +
+		"into equal erasure sets. Changes are made in place: a new pool gets new nodes; a " +
+		"removed pool is decommissioned (its objects move to the other pools, then its " +
+		"nodes stop and its drives are deleted), which the tenant's `Decommissioning` " +
+		"condition follows after the apply. A pool's shape cannot change (add a new pool " +
+		"and remove the old one), a pool still being decommissioned cannot be added back, " +
+		"and a tenant created with one pool of one server cannot take a second pool: the " +
+		"control plane refuses these (HTTP 422) and the apply fails with its message."
 
 	name := docString("The pool's name, unique within the tenant: " +
 		nameRule().description + ".")
@@ -190,12 +202,15 @@ func poolsAttribute() schema.ListNestedAttribute {
 	size := docString("The size of each drive, such as `10Gi` (units `Ki`, `Mi`, `Gi`, " +
 		"`Ti`, or `K`, `M`, `G`, `T`), at least `64Mi`. Default `" + model.DefaultDriveSize +
 		"`. On a `local` cluster it is advisory.")
+	// Defaults rather than the state: list elements are matched by index,
+	// so a pool added or removed would otherwise be planned with another
+	// pool's value, or with none.
 	size.Optional, size.Computed = true, true
-	size.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	size.Default = stringdefault.StaticString(model.DefaultDriveSize)
 	media := docString("The drives' media: `nvme`, `ssd` or `hdd`. Default `ssd`. On " +
 		"`eks`, it picks the node group.")
 	media.Optional, media.Computed = true, true
-	media.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	media.Default = stringdefault.StaticString(model.MediaSSD)
 
 	return schema.ListNestedAttribute{
 		Required:            true,
@@ -223,6 +238,29 @@ func (r *tenantResource) ValidateConfig(ctx context.Context,
 		return
 	}
 	resp.Diagnostics.Append(validateTenant(ctx, m)...)
+}
+
+// ModifyPlan refuses at plan time a change of an existing pool's shape,
+// with the model's rule, as the API would at apply: a pool is reshaped by
+// adding a new one and removing the old. Pools may be added and removed.
+func (r *tenantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
+	resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, plan tenantModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	old, _ := specFromConfig(ctx, state)
+	spec, unknown := specFromConfig(ctx, plan)
+	old.Default()
+	spec.Default()
+	var v model.Violations
+	model.ValidatePoolChanges(&v, &model.Tenant{Spec: old}, &spec)
+	resp.Diagnostics.Append(configViolations("Invalid tenant", v, unknown.covers)...)
 }
 
 // validateTenant builds the spec that m declares, defaults and validates it,
@@ -459,4 +497,82 @@ func (r *tenantResource) Delete(ctx context.Context, req resource.DeleteRequest,
 func (r *tenantResource) ImportState(ctx context.Context, req resource.ImportStateRequest,
 	resp *resource.ImportStateResponse) {
 	importName(ctx, req, resp, model.KindTenant, "acme")
+}
+
+// movableString replaces a computed string's UseStateForUnknown with
+// keepUnless(moves): the value is kept from the state unless the plan makes
+// a change that moves it.
+func movableString(a schema.StringAttribute,
+	moves func(context.Context, planmodifier.StringRequest) bool) schema.StringAttribute {
+	a.PlanModifiers = []planmodifier.String{keepUnless{moves: moves}}
+	return a
+}
+
+// keepUnless is UseStateForUnknown for a value that a change of another
+// attribute moves: the tenant's endpoint when a pool is removed (it is a
+// node of the first pool), its CA bundle when the TLS source changes.
+type keepUnless struct {
+	moves func(context.Context, planmodifier.StringRequest) bool
+}
+
+var _ planmodifier.String = keepUnless{}
+
+// Description says what the modifier does.
+func (k keepUnless) Description(context.Context) string {
+	return "Keeps the value from the state unless the planned change moves it."
+}
+
+// MarkdownDescription says what the modifier does.
+func (k keepUnless) MarkdownDescription(ctx context.Context) string {
+	return k.Description(ctx)
+}
+
+// PlanModifyString keeps the state's value when nothing planned moves it.
+func (k keepUnless) PlanModifyString(ctx context.Context, req planmodifier.StringRequest,
+	resp *planmodifier.StringResponse) {
+	if req.State.Raw.IsNull() || req.StateValue.IsNull() || !req.PlanValue.IsUnknown() ||
+		k.moves(ctx, req) {
+		return
+	}
+	resp.PlanValue = req.StateValue
+}
+
+// poolRemoved reports whether the plan drops a pool that the state holds,
+// or may (its pools are not known yet).
+func poolRemoved(ctx context.Context, req planmodifier.StringRequest) bool {
+	var state, plan []poolModel
+	d := req.State.GetAttribute(ctx, path.Root("pools"), &state)
+	if d.HasError() {
+		return true
+	}
+	var planned types.List
+	if d := req.Plan.GetAttribute(ctx, path.Root("pools"), &planned); d.HasError() ||
+		planned.IsUnknown() || planned.ElementsAs(ctx, &plan, false).HasError() {
+		return true
+	}
+	kept := map[string]bool{}
+	for _, p := range plan {
+		if p.Name.IsUnknown() {
+			return true
+		}
+		kept[p.Name.ValueString()] = true
+	}
+	for _, p := range state {
+		if !kept[p.Name.ValueString()] {
+			return true
+		}
+	}
+	return false
+}
+
+// tlsChanged reports whether the plan changes the tenant's tls settings.
+func tlsChanged(ctx context.Context, req planmodifier.StringRequest) bool {
+	var state, plan types.Object
+	if d := req.State.GetAttribute(ctx, path.Root("tls"), &state); d.HasError() {
+		return true
+	}
+	if d := req.Plan.GetAttribute(ctx, path.Root("tls"), &plan); d.HasError() {
+		return true
+	}
+	return !state.Equal(plan)
 }

@@ -65,7 +65,8 @@ func tlsAttribute() schema.SingleNestedAttribute {
 	md := "Where the S3 endpoint's certificate comes from. Left out, the tenant's " +
 		"internal CA issues it, renews it and rotates the CA. Node-to-node traffic always " +
 		"uses the internal CA. Only file paths are kept in the Terraform state, never key " +
-		"material. The source cannot change on an existing tenant."
+		"material. Switching the source on an existing tenant restarts its nodes one at " +
+		"a time (a tenant of one node is briefly unavailable)."
 	source := docString("`internal` (default) or `provided`.")
 	source.Optional, source.Computed = true, true
 	source.Validators = []validator.String{tlsSourceRule()}
@@ -132,7 +133,8 @@ func monitoringAttribute() schema.SingleNestedAttribute {
 	pmd := "Every node serves Prometheus metrics, without authentication, at its " +
 		"endpoint's `/strata/metrics` (S3 requests by operation and status, request " +
 		"durations, healing progress, drives online). Default `false`: no metrics. Read " +
-		"when the nodes start, so changing it on an existing tenant is refused."
+		"when the nodes start: changing it on an existing tenant restarts them one at a " +
+		"time (a tenant of one node is briefly unavailable)."
 	return schema.SingleNestedAttribute{
 		Optional: true, Description: plain(md), MarkdownDescription: md,
 		Attributes: map[string]schema.Attribute{

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -156,6 +158,21 @@ func TestAccTenantTLS(t *testing.T) {
 			{Config: tenantHCL(cp, "", tlsBlock), PlanOnly: true},
 			{ResourceName: addr, ImportState: true, ImportStateId: "acme",
 				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+			{
+				// Back to the internal CA: the node restarts in place and the
+				// CA bundle becomes the tenant's own.
+				Config: tenantHCL(cp, "", ""),
+				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("ca_bundle")),
+				}},
+				Check: acc.TestCheckResourceAttrWith(addr, "ca_bundle", func(v string) error {
+					if v == string(ca.CertPEM) || !strings.Contains(v, "BEGIN CERTIFICATE") {
+						return fmt.Errorf("ca_bundle: got %.60q, want the tenant's own CA", v)
+					}
+					return nil
+				}),
+			},
 		},
 	})
 }

@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -229,17 +232,155 @@ func TestAccTenant(t *testing.T) {
 				),
 			},
 			{
-				// A pool change the control plane cannot make is planned in
-				// place and fails with the API's message; nothing is replaced.
+				// A pool's shape cannot change: the plan fails with the
+				// model's message; nothing is replaced.
 				Config: tenantHCL(cp, `media = "nvme"`,
 					`labels = { team = "analytics" }`),
-				ConfigPlanChecks: update,
-				ExpectError:      regexp.MustCompile(`changing the pools of a running tenant`),
+				ExpectError: regexp.MustCompile(`add\s+a\s+new\s+pool\s+and\s+remove`),
 			},
 			{
-				Config:   tenantHCL(cp, "", `labels = { team = "analytics" }`),
+				// Metrics can now change: the node restarts, in place.
+				Config: tenantHCL(cp, "", `labels = { team = "analytics" }
+  monitoring = { prometheus = true }`),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr,
+						tfjsonpath.New("monitoring").AtMapKey("prometheus"), knownvalue.Bool(true)),
+				},
+				Check: acc.ComposeTestCheckFunc(
+					acc.TestCheckResourceAttrWith(addr, "uid", sameAs(&uid)),
+					acc.TestCheckResourceAttrWith(addr, "endpoint", sameAs(&endpoint)),
+				),
+			},
+			{
+				Config: tenantHCL(cp, "", `labels = { team = "analytics" }
+  monitoring = { prometheus = true }`),
 				PlanOnly: true,
 			},
 		},
+	})
+}
+
+// poolsHCL is a tenant "grow" on the local cluster with the named pools,
+// each of two servers with two drives.
+func poolsHCL(cp *testcp.ControlPlane, names ...string) string {
+	var pools []string
+	for _, n := range names {
+		pools = append(pools, fmt.Sprintf(`{ name = %q, servers = 2, drives_per_server = 2 }`,
+			n))
+	}
+	return providerBlock(cp, cp.Token) + localCluster + `
+resource "strata_tenant" "grow" {
+  name     = "grow"
+  cluster  = strata_cluster.local.name
+  parity   = 2
+  pools    = [` + strings.Join(pools, ", ") + `]
+  timeouts = { create = "2m", update = "2m", delete = "2m" }
+}
+`
+}
+
+// TestAccTenantPoolsChangeInPlace adds a pool to a tenant and removes its
+// first pool: both are planned as updates of the same tenant, never as a
+// replacement, and the applies end with the pools declared.
+func TestAccTenantPoolsChangeInPlace(t *testing.T) {
+	requireAcceptance(t)
+	t.Parallel()
+	cp := testcp.Start(t)
+	addr := "strata_tenant.grow"
+	var uid string
+	update := acc.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+	}}
+	poolNames := func(names ...string) statecheck.StateCheck {
+		var checks []knownvalue.Check
+		for _, n := range names {
+			checks = append(checks, knownvalue.ObjectPartial(map[string]knownvalue.Check{
+				"name": knownvalue.StringExact(n)}))
+		}
+		return statecheck.ExpectKnownValue(addr, tfjsonpath.New("pools"),
+			knownvalue.ListExact(checks))
+	}
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: accFactories(),
+		Steps: []acc.TestStep{
+			{
+				Config:            poolsHCL(cp, "pool-0"),
+				ConfigStateChecks: []statecheck.StateCheck{poolNames("pool-0")},
+				Check:             acc.TestCheckResourceAttrWith(addr, "uid", save(&uid)),
+			},
+			{
+				Config:            poolsHCL(cp, "pool-0", "pool-1"),
+				ConfigPlanChecks:  update,
+				ConfigStateChecks: []statecheck.StateCheck{poolNames("pool-0", "pool-1")},
+				Check:             acc.TestCheckResourceAttrWith(addr, "uid", sameAs(&uid)),
+			},
+			{
+				Config:            poolsHCL(cp, "pool-1"),
+				ConfigPlanChecks:  update,
+				ConfigStateChecks: []statecheck.StateCheck{poolNames("pool-1")},
+				Check:             acc.TestCheckResourceAttrWith(addr, "uid", sameAs(&uid)),
+			},
+		},
+	})
+}
+
+// TestTenantReplacesOnlyForNameAndCluster walks strata_tenant's schema and
+// checks that only the name and the cluster force a new tenant: pools, the
+// TLS source and metrics change in place, since the control plane now
+// changes them on a running tenant.
+func TestTenantReplacesOnlyForNameAndCluster(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var got []string
+	var walk func(prefix string, attrs map[string]schema.Attribute)
+	walk = func(prefix string, attrs map[string]schema.Attribute) {
+		for name, a := range attrs {
+			if replaces(ctx, a) {
+				got = append(got, prefix+name)
+			}
+			switch n := a.(type) {
+			case schema.ListNestedAttribute:
+				walk(prefix+name+".", n.NestedObject.Attributes)
+			case schema.SingleNestedAttribute:
+				walk(prefix+name+".", n.Attributes)
+			}
+		}
+	}
+	walk("", tenantSchema(ctx).Attributes)
+	slices.Sort(got)
+	if want := []string{"cluster", "name"}; !slices.Equal(got, want) {
+		t.Errorf("attributes that replace the tenant: got %v, want %v", got, want)
+	}
+}
+
+// replaces reports whether an attribute has a plan modifier that replaces
+// the resource.
+func replaces(ctx context.Context, a schema.Attribute) bool {
+	var descs []string
+	switch a := a.(type) {
+	case schema.StringAttribute:
+		for _, m := range a.PlanModifiers {
+			descs = append(descs, m.Description(ctx))
+		}
+	case schema.Int64Attribute:
+		for _, m := range a.PlanModifiers {
+			descs = append(descs, m.Description(ctx))
+		}
+	case schema.BoolAttribute:
+		for _, m := range a.PlanModifiers {
+			descs = append(descs, m.Description(ctx))
+		}
+	case schema.ListNestedAttribute:
+		for _, m := range a.PlanModifiers {
+			descs = append(descs, m.Description(ctx))
+		}
+	case schema.SingleNestedAttribute:
+		for _, m := range a.PlanModifiers {
+			descs = append(descs, m.Description(ctx))
+		}
+	}
+	return slices.ContainsFunc(descs, func(d string) bool {
+		return strings.Contains(d, "destroy and recreate")
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -110,11 +109,7 @@ func (s *Server) admitTenant(ctx context.Context, _ *http.Request, old *model.Te
 	}
 	if old != nil {
 		immutableTenantFields(&v, &old.Spec, spec)
-	}
-	if len(spec.Pools) > 1 {
-		v.Add("spec.pools", "%d pools given; a tenant runs one pool in this build (adding "+
-			"pools to grow a tenant is not supported yet): put every server in one pool",
-			len(spec.Pools))
+		admitPoolChanges(&v, old, spec)
 	}
 	v = append(v, admitTenantSettings(c, spec)...)
 	if len(v) > 0 {
@@ -124,7 +119,8 @@ func (s *Server) admitTenant(ctx context.Context, _ *http.Request, old *model.Te
 }
 
 // immutableTenantFields refuses changes that the control plane cannot make
-// to a running tenant yet.
+// to a running tenant. The TLS source and metrics may change: the nodes
+// restart one at a time to take them (see provision/local).
 func immutableTenantFields(v *model.Violations, old, spec *model.TenantSpec) {
 	if old.Cluster != spec.Cluster {
 		v.Add("spec.cluster", "cannot change from %q to %q: a tenant stays on its cluster",
@@ -137,12 +133,6 @@ func immutableTenantFields(v *model.Violations, old, spec *model.TenantSpec) {
 	if old.Parity != spec.Parity {
 		v.Add("spec.parity", "cannot change from %d to %d: stored objects keep the parity "+
 			"they were written with", old.Parity, spec.Parity)
-	}
-	immutableTLSSource(v, old.TLS, spec.TLS)
-	immutableMonitoring(v, old, spec)
-	if !reflect.DeepEqual(old.Pools, spec.Pools) {
-		v.Add("spec.pools", "changing the pools of a running tenant is not supported yet: "+
-			"keep them as they are")
 	}
 }
 

@@ -93,24 +93,21 @@ func TestTenantSettingsAreAdmittedOrRefused(t *testing.T) {
 			}
 		})
 	}
-	t.Run("the metrics of a running tenant cannot be turned off", func(t *testing.T) {
+	// The nodes restart to take these (see provision/local's tests, which
+	// check that the endpoint then serves the other certificate and the
+	// metrics come and go).
+	t.Run("the metrics of a running tenant can be turned off", func(t *testing.T) {
 		body := `{"spec":{"cluster":"local",` + pools + `,"monitoring":{"prometheus":false}}}`
 		resp := do(t, ts, "PUT", "/v1/tenants/prom", body, nil)
-		var eb model.ErrorBody
-		if err := json.NewDecoder(resp.Body).Decode(&eb); err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != http.StatusUnprocessableEntity ||
-			!hasViolation(eb, "spec.monitoring.prometheus") {
-			t.Errorf("got %d %+v, want 422 naming spec.monitoring.prometheus",
-				resp.StatusCode, eb.Error)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("got %d, want 200", resp.StatusCode)
 		}
 	})
-	t.Run("the TLS source of a tenant cannot change", func(t *testing.T) {
+	t.Run("the TLS source of a running tenant can change", func(t *testing.T) {
 		body := `{"spec":{"cluster":"local",` + pools + `,"tls":{"source":"internal"}}}`
 		resp := do(t, ts, "PUT", "/v1/tenants/byo", body, nil)
-		if resp.StatusCode != http.StatusUnprocessableEntity {
-			t.Errorf("got %d, want 422", resp.StatusCode)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("got %d, want 200", resp.StatusCode)
 		}
 	})
 }

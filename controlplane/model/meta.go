@@ -37,6 +37,12 @@ const (
 	// the resource is kept, no longer being deleted, and the message says
 	// what to do. A new DELETE sets it False.
 	ConditionDeleteRefused = "DeleteRefused"
+	// ConditionProgressing is True while a tenant's nodes restart to take
+	// new settings or a new topology (reason NodesRestarting).
+	ConditionProgressing = "Progressing"
+	// ConditionDecommissioning is True while a tenant moves the objects of
+	// removed pools to its other pools; its message gives the counts.
+	ConditionDecommissioning = "Decommissioning"
 )
 
 // Condition statuses.

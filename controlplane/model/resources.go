@@ -133,6 +133,9 @@ type TenantStatus struct {
 	// Healing is what the nodes report of their healing: objects checked
 	// and repaired, and the jobs that rebuild new or replaced drives.
 	Healing *TenantHealing `json:"healing,omitempty"`
+	// Pools are the tenant's pools as its nodes run them: those of the
+	// spec, and those removed from it that are still being decommissioned.
+	Pools []PoolStatus `json:"pools,omitempty"`
 }
 
 // TenantHealing adds up the healing of a tenant's nodes.

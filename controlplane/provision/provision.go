@@ -43,6 +43,18 @@ type Observed struct {
 	// Healing is what the running nodes report of their healing; nil when
 	// none answered.
 	Healing *model.TenantHealing
+	// Restarting says which nodes restart to take new settings or pools,
+	// "" when none does; Ready is then false.
+	Restarting string
+	// Pools are the tenant's pools as its nodes run them, with the
+	// progress of those being decommissioned.
+	Pools []model.PoolStatus
+	// Decommissioning says how far the decommission of removed pools is,
+	// "" when no pool is being decommissioned.
+	Decommissioning string
+	// Drives counts the drives of every node, those of pools being
+	// decommissioned included.
+	Drives int
 }
 
 // Provisioner runs the storage nodes of tenants on one kind of cluster.

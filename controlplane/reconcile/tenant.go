@@ -16,6 +16,10 @@ import (
 // startingPoll is how often a tenant whose nodes are starting is checked.
 const startingPoll = 300 * time.Millisecond
 
+// decommissionPoll is how often the progress of a pool's decommission is
+// asked for; the pool is removed at the first poll that finds it drained.
+const decommissionPoll = 2 * time.Second
+
 func (c *Controller) reconcileTenant(ctx context.Context, name string) (time.Duration, error) {
 	t, _, err := registry.Get[model.Tenant, model.TenantSpec](ctx, c.cfg.Store,
 		model.KindTenant, name)
@@ -44,6 +48,9 @@ func (c *Controller) reconcileTenant(ctx context.Context, name string) (time.Dur
 	if !obs.Ready {
 		return startingPoll, nil
 	}
+	if obs.Decommissioning != "" {
+		return decommissionPoll, nil
+	}
 	return 0, nil
 }
 
@@ -70,14 +77,15 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 		s := &t.Status
 		s.Endpoint, s.CABundle, s.Nodes = obs.Endpoint, obs.CABundle, obs.Nodes
 		s.RootCredentials = &obs.Credentials
-		s.DrivesOnline, s.DrivesOffline = 0, 0
+		s.DrivesOnline = 0
 		for _, n := range obs.Nodes {
 			s.DrivesOnline += n.DrivesOnline
 		}
-		for _, p := range t.Spec.Pools {
-			s.DrivesOffline += p.SetSize()
+		s.DrivesOffline = max(0, obs.Drives-s.DrivesOnline)
+		if obs.Pools != nil {
+			s.Pools = obs.Pools
 		}
-		s.DrivesOffline -= s.DrivesOnline
+		setProgress(&s.Conditions, gen, obs)
 		if !obs.CertNotAfter.IsZero() {
 			s.CertificateExpiry = obs.CertNotAfter.UTC().Format(time.RFC3339)
 		}
@@ -100,6 +108,9 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 			if heal := healingMessage(obs.Healing); msg == "" && heal != "" {
 				reason, msg = "HealingDrives", heal
 			}
+			if msg == "" && decommissionReason(obs.Pools) == "DrainFailed" {
+				reason, msg = "DrainFailed", obs.Decommissioning
+			}
 			setConditions(&s.Conditions, &s.ObservedGeneration, gen, true, "Running",
 				fmt.Sprintf("%d node(s) serving S3 at %s", len(obs.Nodes), obs.Endpoint), msg)
 			if msg != "" {
@@ -108,6 +119,9 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 			return
 		}
 		reason, degraded := "NodesStarting", degradedIf(wasReady, obs.Message)
+		if obs.Restarting != "" {
+			reason, degraded = "NodesRestarting", ""
+		}
 		if obs.Restarted {
 			reason, degraded = "NodeRestarted", obs.Message
 		}
@@ -119,6 +133,43 @@ func (c *Controller) recordTenant(ctx context.Context, t *model.Tenant,
 		c.notifyBuckets(ctx, t.Metadata.Name)
 	}
 	return err
+}
+
+// setProgress records the tenant's Progressing condition (True while its
+// nodes restart to take new settings or pools) and its Decommissioning
+// condition (True while removed pools are drained, with the counts).
+func setProgress(conds *model.Conditions, gen int64, obs provision.Observed) {
+	now := time.Now().UTC()
+	progressing := model.Condition{Type: model.ConditionProgressing, Status: model.StatusFalse,
+		Reason: "AsExpected", ObservedGeneration: gen}
+	if obs.Restarting != "" {
+		progressing.Status, progressing.Reason = model.StatusTrue, "NodesRestarting"
+		progressing.Message = obs.Restarting
+	}
+	*conds = conds.Set(progressing, now)
+	decom := model.Condition{Type: model.ConditionDecommissioning, Status: model.StatusFalse,
+		Reason: "NoPoolLeaving", ObservedGeneration: gen}
+	if obs.Decommissioning != "" {
+		decom.Status, decom.Reason = model.StatusTrue, decommissionReason(obs.Pools)
+		decom.Message = obs.Decommissioning
+	}
+	*conds = conds.Set(decom, now)
+}
+
+// decommissionReason sums up the decommissioning pools: PoolsRemoved once
+// drained ones were removed, DrainFailed when a pass left objects behind,
+// PoolsDraining otherwise.
+func decommissionReason(pools []model.PoolStatus) string {
+	reason := "PoolsDraining"
+	for _, ps := range pools {
+		switch {
+		case ps.State == model.PoolRemoved:
+			return "PoolsRemoved"
+		case ps.Decommission != nil && ps.Decommission.State == model.DecommissionFailed:
+			reason = "DrainFailed"
+		}
+	}
+	return reason
 }
 
 // healingMessage says which drives are being rebuilt, or "" when none is:

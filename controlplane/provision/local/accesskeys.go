@@ -75,17 +75,18 @@ func (p *Provisioner) PublishAccessKeys(_ context.Context, t *model.Tenant,
 	if err := writeIfChanged(filepath.Join(dir, accessKeysFile), doc); err != nil {
 		return nil, fmt.Errorf("local: %w", err)
 	}
+	nodes, err := p.tenantNodes(t)
+	if err != nil {
+		return nil, err
+	}
 	var pending []string
-	for _, pool := range t.Spec.Pools {
-		for i := range pool.Servers {
-			n := p.node(t, pool, i)
-			serving, err := n.publishAccessKeys(doc)
-			if err != nil {
-				return nil, fmt.Errorf("local: node %s: %w", n.name, err)
-			}
-			if !serving {
-				pending = append(pending, n.name)
-			}
+	for _, n := range nodes {
+		serving, err := n.publishAccessKeys(doc)
+		if err != nil {
+			return nil, fmt.Errorf("local: node %s: %w", n.name, err)
+		}
+		if !serving {
+			pending = append(pending, n.name)
 		}
 	}
 	return pending, nil

@@ -13,6 +13,11 @@ import (
 	"github.com/strata-storage/strata/controlplane/provision"
 )
 
+// The control plane reads two of storaged's admin endpoints: the healing
+// progress (GET /strata/admin/heal) and the pools with their decommission
+// (GET /strata/admin/pools). Both demand a SigV4 signature by the
+// tenant's root key.
+
 // healReport is the part of storaged's GET /strata/admin/heal that the
 // tenant's status shows.
 type healReport struct {
@@ -30,17 +35,27 @@ type healReport struct {
 	} `json:"sets"`
 }
 
-// healing asks the node for its healing progress, signing the request
-// with the tenant's root key as storaged's admin endpoint demands.
+// healing asks the node for its healing progress.
 func (n *node) healing(ctx context.Context, ca *pki.CA,
 	creds model.Credentials) (*healReport, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		n.endpoint()+"/strata/admin/heal", nil)
-	if err != nil {
+	var rep healReport
+	if err := n.adminGet(ctx, ca, creds, "heal", &rep); err != nil {
 		return nil, err
 	}
+	return &rep, nil
+}
+
+// adminGet GETs /strata/admin/<what> from the node into out, signing the
+// request with the tenant's root key as storaged's admin endpoints demand.
+func (n *node) adminGet(ctx context.Context, ca *pki.CA, creds model.Credentials,
+	what string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		n.endpoint()+"/strata/admin/"+what, nil)
+	if err != nil {
+		return err
+	}
 	if err := provision.SignAdminRequest(ctx, req, nil, creds, n.region); err != nil {
-		return nil, err
+		return err
 	}
 	client := &http.Client{Timeout: readyTimeout, Transport: &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: trustPool(ca), ServerName: n.name,
@@ -49,15 +64,52 @@ func (n *node) healing(ctx context.Context, ca *pki.CA,
 	}}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("node %s answered the heal status with %s", n.name, resp.Status)
+		return fmt.Errorf("node %s answered /strata/admin/%s with %s", n.name, what,
+			resp.Status)
 	}
-	var rep healReport
-	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
-		return nil, fmt.Errorf("decoding node %s's heal status: %w", n.name, err)
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decoding node %s's /strata/admin/%s: %w", n.name, what, err)
+	}
+	return nil
+}
+
+// poolsReport is storaged's GET /strata/admin/pools: each pool's capacity
+// and, on the drain runner, the progress of its decommission.
+type poolsReport struct {
+	Pools []poolReport `json:"pools"`
+}
+
+type poolReport struct {
+	Name         string                  `json:"name"`
+	ID           string                  `json:"id"`
+	TotalBytes   int64                   `json:"totalBytes"`
+	FreeBytes    int64                   `json:"freeBytes"`
+	Decommission *model.PoolDecommission `json:"decommission"`
+}
+
+// find returns the report of the pool with the given ID, or nil.
+func (r *poolsReport) find(id string) *poolReport {
+	if r == nil {
+		return nil
+	}
+	for i := range r.Pools {
+		if r.Pools[i].ID == id {
+			return &r.Pools[i]
+		}
+	}
+	return nil
+}
+
+// poolsReport asks the node for its pools.
+func (n *node) poolsReport(ctx context.Context, ca *pki.CA,
+	creds model.Credentials) (*poolsReport, error) {
+	var rep poolsReport
+	if err := n.adminGet(ctx, ca, creds, "pools", &rep); err != nil {
+		return nil, err
 	}
 	return &rep, nil
 }

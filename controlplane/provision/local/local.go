@@ -10,8 +10,11 @@
 //	                          is still trusted (the bundle nodes and clients use)
 //	ca-next.pem, ca-next-key.pem  a staged CA during a rotation (pki.Rotation)
 //	credentials.json          root S3 keys (mode 0600)
-//	topology.json             every node and drive, on a multi-server tenant
+//	topology.json             every pool, node and drive, on a tenant of
+//	                          several servers or pools
 //	nodes/<node>/node.json    the node's port, chosen once and kept
+//	nodes/<node>/topology.applied  the SHA-256 of the topology.json its
+//	                          process started with (see restart.go)
 //	nodes/<node>/cert.pem     its certificate (common name the node's name, for
 //	                          server and client use), key.pem its key
 //	nodes/<node>/endpoint-cert.pem, endpoint-key.pem
@@ -21,13 +24,17 @@
 //	nodes/<node>/storaged.pid and storaged.log
 //
 // A tenant of one server runs storaged with its drives and parity on the
-// command line. A tenant whose pool has several servers shares erasure sets
-// across its nodes: every node runs with the same topology.json (written
-// before any node starts, its ID kept for the tenant's life), its own
+// command line. A tenant whose pool has several servers, or that has
+// several pools, shares erasure sets across its nodes: every node runs
+// with the same topology.json (written before any node starts, its ID kept
+// for the tenant's life; pools are added and decommissioned through it,
+// see pools.go), its own
 // --node-name and the tenant's CA, and the nodes reach each other's drives
 // over the drive RPC on their S3 ports, each presenting its node
-// certificate. The tenant's endpoint is the first node's; every node serves
-// S3 for all the tenant's data.
+// certificate. Every node serves S3 for all the tenant's data; the
+// tenant's endpoint is the first node of the first pool that is not being
+// decommissioned (also the drain runner), so removing that pool moves the
+// endpoint to the next pool's first node as soon as the spec drops it.
 //
 // TLS: node certificates always come from the tenant's CA and name the
 // node (common name and DNS name). With a provided certificate, storaged
@@ -39,7 +46,10 @@
 //
 // Nodes are started in their own session so that they outlive the control
 // plane; when the control plane starts again it finds them through their
-// pid files and adopts them instead of starting new ones.
+// pid files and adopts them instead of starting new ones. A node whose
+// command line or topology is no longer what the spec asks for is
+// restarted: one at a time for new settings (TLS source, metrics), all
+// together for new pools (see restart.go).
 package local
 
 import (
@@ -140,27 +150,12 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 		return provision.Observed{}, err
 	}
 	obs := provision.Observed{Credentials: creds, Ready: true}
-	pools, err := p.prepareNodes(t, ca, pc)
+	pools, err := p.ensurePools(ctx, t, ca, pc, reload, &obs)
 	if err != nil {
 		return obs, err
 	}
-	if reload {
-		reloadAll(pools)
-	}
-	if multiServer(t) {
-		if err := joinTopology(dir, t.Spec.Parity, pools); err != nil {
-			return obs, err
-		}
-	}
-	for _, pn := range pools {
-		for _, n := range pn.nodes {
-			if err := p.ensureNode(ctx, n, ca, &obs); err != nil {
-				return obs, fmt.Errorf("node %s: %w", n.name, err)
-			}
-		}
-	}
-	if len(obs.Nodes) > 0 {
-		obs.Endpoint = obs.Nodes[0].Endpoint
+	if runner := drainRunner(pools); runner != nil {
+		obs.Endpoint = runner.endpoint()
 	}
 	if obs.Ready {
 		if ca, err = p.pruneCA(dir, ca, pools); err != nil {
@@ -176,37 +171,52 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 	return obs, nil
 }
 
-// prepareNodes gives every node of the tenant its folders, port and
-// certificate, so that the topology can name them all before any starts.
-func (p *Provisioner) prepareNodes(t *model.Tenant, ca *pki.CA,
-	pc *model.ProvidedCert) ([]poolNodes, error) {
-	var pools []poolNodes
-	for _, pool := range t.Spec.Pools {
-		pn := poolNodes{name: pool.Name}
-		for i := range pool.Servers {
-			n := p.node(t, pool, i)
-			n.providedCert = pc
-			if err := n.prepare(ca); err != nil {
-				return nil, fmt.Errorf("node %s: %w", n.name, err)
-			}
-			pn.nodes = append(pn.nodes, n)
-		}
-		pools = append(pools, pn)
+// ensurePools lays out the tenant's pools, writes its topology, restarts
+// the nodes that run with stale settings, starts those that do not run,
+// and follows the decommission of removed pools. It returns the pools
+// that remain.
+func (p *Provisioner) ensurePools(ctx context.Context, t *model.Tenant, ca *pki.CA,
+	pc *model.ProvidedCert, reload bool, obs *provision.Observed) ([]poolNodes, error) {
+	dir := p.TenantDir(t.Metadata.Name)
+	old, err := readTopology(filepath.Join(dir, topologyFile))
+	if err != nil {
+		return nil, err
 	}
-	return pools, nil
-}
-
-// multiServer reports whether the tenant's nodes share erasure sets (a
-// pool of several servers), and so run from a topology file. A tenant of
-// one server runs storaged with its drives on the command line, as it
-// always has.
-func multiServer(t *model.Tenant) bool {
-	for _, pool := range t.Spec.Pools {
-		if pool.Servers > 1 {
-			return true
+	pools, err := p.planPools(t, old, ca, pc)
+	if err != nil {
+		return nil, err
+	}
+	if reload {
+		reloadAll(pools)
+	}
+	topo := usesTopology(t, old)
+	if topo {
+		if err := joinTopology(dir, t.Spec.Parity, pools); err != nil {
+			return nil, err
+		}
+		if err := removeOrphans(ctx, dir, pools); err != nil {
+			return nil, err
 		}
 	}
-	return false
+	if obs.Restarting, err = p.restartStale(ctx, pools, ca); err != nil {
+		return nil, err
+	}
+	for _, n := range allNodes(pools) {
+		if err := p.ensureNode(ctx, n, ca, obs); err != nil {
+			return nil, fmt.Errorf("node %s: %w", n.name, err)
+		}
+	}
+	if obs.Restarting != "" {
+		obs.Ready, obs.Message = false, obs.Restarting
+	}
+	if !topo {
+		for _, pn := range pools {
+			obs.Pools = append(obs.Pools, model.PoolStatus{Name: pn.name,
+				State: model.PoolActive})
+		}
+		return pools, nil
+	}
+	return p.observePools(ctx, dir, t.Spec.Parity, pools, ca, obs)
 }
 
 // joinTopology writes the tenant's topology and points every node at it
@@ -282,6 +292,7 @@ func (p *Provisioner) ensureNode(ctx context.Context, n *node, ca *pki.CA,
 			addHealing(obs, n, rep)
 		}
 	}
+	obs.Drives += n.drives
 	obs.Nodes = append(obs.Nodes, model.Node{
 		Name: n.name, Pool: n.pool, Endpoint: n.endpoint(), State: state, DrivesOnline: online,
 	})

@@ -196,6 +196,12 @@ func (n *node) args(credentials string) []string {
 		"--parity", strconv.Itoa(n.parity))
 }
 
+// credentialsPath is the tenant's root credentials file, which the node
+// reads at start.
+func (n *node) credentialsPath() string {
+	return filepath.Join(filepath.Dir(filepath.Dir(n.dir)), credentialsFile)
+}
+
 // start runs storaged for the node in a session of its own, so that it
 // outlives the control plane, and records its pid.
 func (n *node) start(bin string, log hclog.Logger) error {
@@ -205,12 +211,14 @@ func (n *node) start(bin string, log hclog.Logger) error {
 		return fmt.Errorf("opening log: %w", err)
 	}
 	defer logf.Close()
-	creds := filepath.Join(filepath.Dir(filepath.Dir(n.dir)), credentialsFile)
 	keys, err := n.stageAccessKeys()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, n.args(creds)...)
+	if err := n.markTopology(); err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, n.args(n.credentialsPath())...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

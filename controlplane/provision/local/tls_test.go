@@ -292,3 +292,55 @@ func TestProvidedCertificateWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestSwitchingTheTLSSourceRestartsNodesOneAtATime switches a running
+// tenant from its internal CA to a provided certificate and back: each
+// time the nodes restart one at a time, and then every node serves the
+// other certificate to S3 clients, and the data stays readable.
+func TestSwitchingTheTLSSourceRestartsNodesOneAtATime(t *testing.T) {
+	t.Parallel()
+	userCA, err := pki.NewCA("user switch CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := t.TempDir()
+	leaf := providedFiles(t, userCA, files)
+	p := newProvisioner(t)
+	tenant := newTenant("tls-switch", 2, 2)
+	obs := ensureReady(t, p, tenant)
+	putAndGetThroughBothNodes(t, obs)
+	internal := []byte(obs.CABundle)
+
+	tenant.Spec.TLS = &model.TenantTLS{Source: model.TLSSourceProvided,
+		CertFile: filepath.Join(files, "cert.pem"), KeyFile: filepath.Join(files, "key.pem")}
+	obs = rollTo(t, p, tenant)
+	if obs.CABundle != string(userCA.CertPEM) {
+		t.Errorf("CA bundle after the switch: got %q, want the provided chain's CA",
+			obs.CABundle)
+	}
+	for _, n := range obs.Nodes {
+		if got := servedLeaf(t, n.Endpoint, userCA.CertPEM); got.SerialNumber.Cmp(
+			leaf.SerialNumber) != 0 {
+			t.Errorf("%s serves serial %s from %q, want the provided serial %s", n.Name,
+				got.SerialNumber, got.Issuer.CommonName, leaf.SerialNumber)
+		}
+	}
+	got, err := getObject(context.Background(), s3Client(t, obs, obs.Nodes[1].Endpoint),
+		"tls-bucket", "k")
+	if err != nil || len(got) != 800_000 {
+		t.Errorf("GET after the switch: got %d bytes, %v; want 800000", len(got), err)
+	}
+
+	tenant.Spec.TLS = nil
+	obs = rollTo(t, p, tenant)
+	if obs.CABundle != string(internal) {
+		t.Errorf("CA bundle after switching back: got %q, want the internal CA", obs.CABundle)
+	}
+	for _, n := range obs.Nodes {
+		got := servedLeaf(t, n.Endpoint, internal)
+		if got.Issuer.CommonName != "Strata tenant tls-switch CA" {
+			t.Errorf("%s serves a certificate from %q, want the tenant's CA", n.Name,
+				got.Issuer.CommonName)
+		}
+	}
+}

@@ -19,7 +19,8 @@ const topologyFile = "topology.json"
 
 // topology is the JSON storaged reads with --topology: every node of the
 // tenant with its drive RPC endpoint and drive paths, the parity, and an
-// ID that names the tenant's erasure sets on its drives. storaged derives
+// ID that names the tenant's erasure sets on its drives (each pool after
+// the first has its own ID; see topologyPool). storaged derives
 // the erasure sets from it (see storaged/cmd/storaged/topology.go); the
 // control plane cannot import storaged, so the shape is written twice and
 // both sides must agree.
@@ -30,9 +31,16 @@ type topology struct {
 	Pools   []topologyPool `json:"pools"`
 }
 
+// topologyPool is one pool of the topology. ID names the pool's erasure
+// sets ("<id>-<j>"); the tenant's first pool has none and uses the file's
+// ID, so that the drives of a tenant written before pools could be added
+// keep opening. Decommission tells storaged to move the pool's objects to
+// the other pools and write no new ones to it.
 type topologyPool struct {
-	Name  string         `json:"name"`
-	Nodes []topologyNode `json:"nodes"`
+	Name         string         `json:"name"`
+	ID           string         `json:"id,omitempty"`
+	Nodes        []topologyNode `json:"nodes"`
+	Decommission bool           `json:"decommission,omitempty"`
 }
 
 type topologyNode struct {
@@ -41,10 +49,13 @@ type topologyNode struct {
 	Drives   []string `json:"drives"`
 }
 
-// poolNodes are the nodes of one pool, in order.
+// poolNodes are the nodes of one pool, in order, with the pool's ID in the
+// topology ("" for the first pool, or on a tenant without a topology) and
+// whether it is being decommissioned (removed from the spec).
 type poolNodes struct {
-	name  string
-	nodes []*node
+	name, id     string
+	decommission bool
+	nodes        []*node
 }
 
 // writeTopology writes the topology of the tenant's nodes into dir, keeping
@@ -58,10 +69,10 @@ func writeTopology(dir string, parity int, pools []poolNodes) (string, error) {
 	}
 	t := topology{Version: 1, ID: old.ID, Parity: parity}
 	if t.ID == "" {
-		t.ID = strings.ToLower(rand.Text()[:16])
+		t.ID = newTopologyID()
 	}
 	for _, pn := range pools {
-		p := topologyPool{Name: pn.name}
+		p := topologyPool{Name: pn.name, ID: pn.id, Decommission: pn.decommission}
 		for _, n := range pn.nodes {
 			p.Nodes = append(p.Nodes, topologyNode{Name: n.name, Endpoint: n.endpoint(),
 				Drives: n.drivePaths()})
@@ -77,6 +88,10 @@ func writeTopology(dir string, parity int, pools []poolNodes) (string, error) {
 	}
 	return path, atomicfile.Write(path, data, 0o600)
 }
+
+// newTopologyID makes an ID for a topology or a pool: 16 lowercase letters
+// and digits.
+func newTopologyID() string { return strings.ToLower(rand.Text()[:16]) }
 
 // readTopology reads the topology written before, or returns a zero one
 // when there is none.

@@ -56,6 +56,30 @@ resource "strata_tenant" "byo_cert" {
   }
 }
 
+# A tenant that grows by pools. Adding a pool to the list starts its nodes
+# and restarts the others with the new topology; removing one first moves its
+# objects to the other pools (watch the tenant's Decommissioning condition),
+# then stops its nodes and deletes its drives. A pool's shape never changes:
+# to reshape one, add the new pool and remove the old in the same apply.
+resource "strata_tenant" "growing" {
+  name    = "growing"
+  cluster = strata_cluster.local.name
+  parity  = 2
+
+  pools = [
+    {
+      name              = "pool-0"
+      servers           = 2
+      drives_per_server = 2
+    },
+    {
+      name              = "pool-1"
+      servers           = 2
+      drives_per_server = 4
+    },
+  ]
+}
+
 output "acme_s3_endpoint" {
   value = strata_tenant.acme.endpoint
 }
