@@ -102,7 +102,12 @@ run_fuzz() {
   for pkg in $(go list ./...); do
     for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
       echo "fuzz $pkg $target"
-      go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-5s}" "$pkg" >/dev/null
+      # The output is shown only when the target fails: it names the input
+      # that broke it, which the fuzzer also keeps under testdata/fuzz/.
+      if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "${FUZZTIME:-5s}" "$pkg" 2>&1); then
+        printf '%s\n' "$out"
+        return 1
+      fi
     done
   done
 }
