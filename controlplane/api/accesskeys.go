@@ -18,9 +18,8 @@ import (
 // pair: the access key ID when the key is created, a new secret then and
 // each time spec.secretVersion goes up. The secret is stored (the storage
 // nodes need it) and answered only by the PUT that made it; redact clears
-// it from every other answer, lists and deletes included.
-//
-// TODO: the secret is stored in the clear, as root credentials are, so a copied state.db leaks it.
+// it from every other answer, lists and deletes included. At rest it is
+// sealed with the secrets key, as every stored value is (see store.Seal).
 //
 // The policy is checked with storaged's own policy engine, so that a
 // document the API accepts is one every storage node reads the same way.

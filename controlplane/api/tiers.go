@@ -11,9 +11,8 @@ import (
 type tierKindT = kind[model.Tier, model.TierSpec, *model.Tier]
 
 // tierKind holds the rules of a tenant's tiers. The secret access key of
-// an S3 target is write-only: stored, never answered.
-//
-// TODO: the secret is stored in the clear, as root credentials are, so a copied state.db leaks it.
+// an S3 target is write-only: stored, sealed with the secrets key as every
+// stored value is (see store.Seal), and never answered.
 func tierKind(s *Server) *tierKindT {
 	return &tierKindT{
 		s: s, name: model.KindTier, key: childKey, prefix: s.childPrefix,

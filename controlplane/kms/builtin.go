@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -25,9 +26,12 @@ const maxAttempts = 10
 
 // Config is what a Builtin needs.
 type Config struct {
-	// StateDir holds the master key file.
+	// StateDir holds the master key file: the master key itself when Store
+	// does not seal its values, else the key of a control plane from before
+	// sealing, if any (see the package documentation).
 	StateDir string
-	// Store keeps the sealed key material.
+	// Store keeps the sealed key material, and the master key when it is a
+	// store made by store.Seal.
 	Store store.Store
 	// Now returns the current time; nil means time.Now. Tests set it to
 	// move time forward.
@@ -42,8 +46,8 @@ type Builtin struct {
 	st         store.Store
 	now        func() time.Time
 
-	mu     sync.Mutex
-	sealer *sealer // nil until the master key is first used
+	mu      sync.Mutex
+	sealers *sealers // nil until the master key is first used
 }
 
 // KeyRef names one incarnation of a key: its store name ("tenant/key") and
@@ -105,26 +109,33 @@ func NewBuiltin(cfg Config) (*Builtin, error) {
 		now: cfg.Now}, nil
 }
 
-// open returns the sealer of the master key, loading or creating the key
+// open returns the sealers of the master key, loading or creating the key
 // on first use. A failure is not remembered: the next call tries again,
 // so that fixing the file's mode needs no restart.
-func (b *Builtin) open() (*sealer, error) {
+func (b *Builtin) open(ctx context.Context) (*sealers, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.sealer != nil {
-		return b.sealer, nil
+	if b.sealers != nil {
+		return b.sealers, nil
 	}
-	key, err := loadOrCreateMasterKey(b.masterPath)
+	if !store.IsSealed(b.st) {
+		key, err := loadOrCreateMasterKey(b.masterPath)
+		if err != nil {
+			return nil, err
+		}
+		b.sealers, err = newSealers(key, nil)
+		return b.sealers, err
+	}
+	key, err := loadOrCreateStoredMasterKey(ctx, b.st, b.masterPath)
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSealer(key)
-	clear(key)
-	if err != nil {
+	legacy, err := readMasterKey(b.masterPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	b.sealer = s
-	return s, nil
+	b.sealers, err = newSealers(key, legacy)
+	return b.sealers, err
 }
 
 // Reconcile makes sure the key has material and adds a version when p
@@ -141,7 +152,7 @@ func (b *Builtin) Reconcile(ctx context.Context, ref KeyRef, p Policy) (State, e
 		if !due {
 			return stateOf(m, next, false), nil
 		}
-		if err := b.addVersion(m, ref.UID, p.Generation, now); err != nil {
+		if err := b.addVersion(ctx, m, ref.UID, p.Generation, now); err != nil {
 			return State{}, err
 		}
 		err = b.save(ctx, ref.Name, m, rev)
@@ -197,8 +208,9 @@ func (b *Builtin) save(ctx context.Context, name string, m *material, rev int64)
 }
 
 // addVersion appends a new random version, sealed, to m.
-func (b *Builtin) addVersion(m *material, uid string, gen int64, now time.Time) error {
-	s, err := b.open()
+func (b *Builtin) addVersion(ctx context.Context, m *material, uid string, gen int64,
+	now time.Time) error {
+	s, err := b.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -235,7 +247,7 @@ func (b *Builtin) Material(ctx context.Context, ref KeyRef, n int) ([]byte, int,
 		return nil, 0, fmt.Errorf("%w: key %s has %d version(s), not %d", ErrNoVersion,
 			ref.Name, len(m.Versions), n)
 	}
-	s, err := b.open()
+	s, err := b.open(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

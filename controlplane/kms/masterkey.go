@@ -1,18 +1,76 @@
 package kms
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/strata-storage/strata/controlplane/store"
 )
 
-// MasterKeyFile is the master key's file name in the state directory.
-//
-// TODO: replicas that share no state directory make a master key each and cannot open
-// each other's keys.
+// MasterKeyFile is the master key's file name in the state directory: where
+// the master key lives when the store does not seal its values, and where
+// a control plane from before sealing kept it.
 const MasterKeyFile = "kms-master.key"
+
+// KindMasterKey is the store kind that holds the master key, under the
+// name "builtin", in a store that seals its values.
+const KindMasterKey = "kmsmaster"
+
+const masterKeyName = "builtin"
+
+// loadOrCreateStoredMasterKey reads the master key from the store. When the
+// store has none, it stores the key of the file at legacyPath, if there is
+// one, or else a new random key; the first replica to store one wins and
+// the others take its key.
+func loadOrCreateStoredMasterKey(ctx context.Context, st store.Store,
+	legacyPath string) ([]byte, error) {
+	for range maxAttempts {
+		rec, err := st.Get(ctx, KindMasterKey, masterKeyName)
+		if err == nil {
+			return checkStoredMasterKey(rec.Value)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("kms: reading the master key: %w", err)
+		}
+		key, err := legacyOrNewMasterKey(legacyPath)
+		if err != nil {
+			return nil, err
+		}
+		_, err = st.Put(ctx, KindMasterKey, masterKeyName, key, store.MustNotExist)
+		if err == nil {
+			return key, nil
+		} else if !errors.Is(err, store.ErrConflict) {
+			return nil, fmt.Errorf("kms: storing the master key: %w", err)
+		}
+	}
+	return nil, errors.New("kms: the stored master key kept changing")
+}
+
+func checkStoredMasterKey(key []byte) ([]byte, error) {
+	if len(key) != masterKeySize {
+		return nil, fmt.Errorf("kms: the stored master key holds %d bytes, want %d: restore "+
+			"the store from a backup; without it no sealed key can be read", len(key),
+			masterKeySize)
+	}
+	return key, nil
+}
+
+// legacyOrNewMasterKey returns the key of the file at path, or a new
+// random key when there is no such file.
+func legacyOrNewMasterKey(path string) ([]byte, error) {
+	key, err := readMasterKey(path)
+	if !errors.Is(err, os.ErrNotExist) {
+		return key, err
+	}
+	key = make([]byte, masterKeySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("kms: making master key: %w", err)
+	}
+	return key, nil
+}
 
 // masterKeySize is the size of the master key: an AES-256 key.
 const masterKeySize = 32

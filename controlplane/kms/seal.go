@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -58,4 +59,42 @@ func (s *sealer) unseal(sealed, aad []byte) ([]byte, error) {
 		return nil, ErrUnseal
 	}
 	return out, nil
+}
+
+// sealers seals with the master key and opens with it or, for material
+// that a replica sealed before the master key moved into the store, with
+// the key of its own master key file.
+type sealers struct {
+	current *sealer
+	legacy  *sealer // nil when there is no other key
+}
+
+func newSealers(key, legacy []byte) (*sealers, error) {
+	defer clear(key)
+	defer clear(legacy)
+	cur, err := newSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	ss := &sealers{current: cur}
+	if legacy != nil && !bytes.Equal(legacy, key) {
+		if ss.legacy, err = newSealer(legacy); err != nil {
+			return nil, err
+		}
+	}
+	return ss, nil
+}
+
+// seal encrypts plaintext bound to aad under the current master key.
+func (ss *sealers) seal(plaintext, aad []byte) ([]byte, error) {
+	return ss.current.seal(plaintext, aad)
+}
+
+// unseal opens what either key sealed with the same aad.
+func (ss *sealers) unseal(sealed, aad []byte) ([]byte, error) {
+	out, err := ss.current.unseal(sealed, aad)
+	if err != nil && ss.legacy != nil {
+		return ss.legacy.unseal(sealed, aad)
+	}
+	return out, err
 }

@@ -38,10 +38,9 @@ var accessKeyIDRE = regexp.MustCompile(`^[A-Z0-9]{20}$`)
 // secret is answered only by the PUT that made it, in
 // status.secretAccessKey; every other answer leaves it out.
 //
-// The control plane stores the secret in the clear in its state, because
-// it has to hand it to the tenant's storage nodes, which check signatures
-// with it; the tenant's root keys are kept the same way, so a copied
-// state.db leaks both.
+// The control plane stores the secret itself, not a hash, because it has
+// to hand it to the tenant's storage nodes, which check signatures with
+// it; its store seals it, as every value, with the secrets key.
 type AccessKey struct {
 	Metadata Metadata        `json:"metadata"`
 	Spec     AccessKeySpec   `json:"spec"`

@@ -14,7 +14,8 @@ import (
 // is prefixed with its 8-byte revision, taken from one counter for the
 // whole file so that revisions never repeat.
 type Bolt struct {
-	db *bolt.DB
+	path string
+	db   *bolt.DB
 }
 
 var _ Store = (*Bolt)(nil)
@@ -22,6 +23,14 @@ var _ Store = (*Bolt)(nil)
 // OpenBolt opens or creates the bbolt file at path with mode 0600. It
 // fails quickly when another process holds the file.
 func OpenBolt(path string) (*Bolt, error) {
+	db, err := openBoltDB(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Bolt{path: path, db: db}, nil
+}
+
+func openBoltDB(path string) (*bolt.DB, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("store: opening %s (is another control plane using it?): %w",
@@ -30,7 +39,7 @@ func OpenBolt(path string) (*Bolt, error) {
 	// Concurrent writes share one transaction and one fsync; a lone write
 	// waits at most this long for company.
 	db.MaxBatchDelay = 2 * time.Millisecond
-	return &Bolt{db: db}, nil
+	return db, nil
 }
 
 // Close closes the file.

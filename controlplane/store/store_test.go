@@ -28,8 +28,20 @@ func backends(t *testing.T) map[string]Store {
 	return map[string]Store{"bolt": b, "etcd": e}
 }
 
-// forEach runs f as a subtest against every backend.
+// forEach runs f as a subtest against every backend, plain and sealed.
 func forEach(t *testing.T, f func(t *testing.T, s Store)) {
+	t.Helper()
+	for name, s := range backends(t) {
+		t.Run(name, func(t *testing.T) { f(t, s) })
+	}
+	for name, s := range backends(t) {
+		sealed, _ := mustSeal(t, s, newKey(t))
+		t.Run("sealed "+name, func(t *testing.T) { f(t, sealed) })
+	}
+}
+
+// forEachPlain runs f as a subtest against every backend, unsealed.
+func forEachPlain(t *testing.T, f func(t *testing.T, s Store)) {
 	t.Helper()
 	for name, s := range backends(t) {
 		t.Run(name, func(t *testing.T) { f(t, s) })

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/strata-storage/strata/controlplane/client"
 	"github.com/strata-storage/strata/controlplane/provision/local"
+	"github.com/strata-storage/strata/controlplane/store"
 )
 
 // ControlPlane is a running strata-controlplane process.
@@ -121,7 +123,9 @@ type Options struct {
 	// StateDir is the state directory; empty means a fresh one. Replicas
 	// that share an etcd store share it too.
 	StateDir string
-	// Args are added to the serve command line, such as --store.
+	// Args are added to the serve command line, such as --store. With an
+	// etcd store and no --secrets-key-file, the replicas get the key file
+	// secrets.key of StateDir, which they share.
 	Args []string
 }
 
@@ -138,6 +142,7 @@ func StartWith(t testing.TB, opts Options) *ControlPlane {
 	if opts.StateDir == "" {
 		opts.StateDir = t.TempDir()
 	}
+	opts.Args = withSecretsKey(t, opts)
 	cp := &ControlPlane{
 		StateDir: opts.StateDir,
 		BinDir:   BuildBinaries(t),
@@ -156,6 +161,27 @@ func StartWith(t testing.TB, opts Options) *ControlPlane {
 		}
 	})
 	return cp
+}
+
+// withSecretsKey returns opts.Args, with a --secrets-key-file in StateDir
+// added when the store is etcd and none is given, as serve requires.
+func withSecretsKey(t testing.TB, opts Options) []string {
+	t.Helper()
+	etcd := false
+	for _, a := range opts.Args {
+		if strings.Contains(a, "secrets-key-file") {
+			return opts.Args
+		}
+		etcd = etcd || strings.Contains(a, "etcd://")
+	}
+	if !etcd {
+		return opts.Args
+	}
+	path := filepath.Join(opts.StateDir, "secrets.key")
+	if _, err := store.ReadOrCreateSecretsKey(path); err != nil {
+		t.Fatalf("making the replicas' secrets key: %v", err)
+	}
+	return append(slices.Clone(opts.Args), "--secrets-key-file", path)
 }
 
 func (cp *ControlPlane) start(t testing.TB) {

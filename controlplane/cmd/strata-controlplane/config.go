@@ -16,11 +16,12 @@ const envConfig = "STRATA_CONFIG"
 // flagEnv maps each flag that has an environment fallback to its variable,
 // so that a config file does not override the environment.
 var flagEnv = map[string]string{
-	"listen":       envListen,
-	"state-dir":    envStateDir,
-	"storaged-bin": envStoraged,
-	"log-level":    envLogLevel,
-	"store":        envStore,
+	"listen":           envListen,
+	"state-dir":        envStateDir,
+	"storaged-bin":     envStoraged,
+	"log-level":        envLogLevel,
+	"store":            envStore,
+	"secrets-key-file": envSecrets,
 }
 
 // configPath finds --config in args (before the flags are parsed, since the

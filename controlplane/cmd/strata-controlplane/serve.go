@@ -39,12 +39,14 @@ const (
 	envStoraged  = "STRATA_STORAGED_BIN"
 	envLogLevel  = "STRATA_LOG_LEVEL"
 	envStore     = "STRATA_STORE"
+	envSecrets   = "STRATA_SECRETS_KEY_FILE"
 	defaultState = "./.strata"
 )
 
 // Files in the state directory.
 const (
 	tokenFile     = "admin.token"
+	secretsFile   = "secrets.key"
 	stateFile     = "state.db"
 	serverCert    = "server.pem"
 	serverKey     = "server-key.pem"
@@ -54,7 +56,7 @@ const (
 
 type serveConfig struct {
 	listen, stateDir, storagedBin, logLevel string
-	store, etcdPrefix                       string
+	store, etcdPrefix, secretsKeyFile       string
 	resync, leaseTTL                        time.Duration
 	certLifetime, certRenewBefore           time.Duration
 	caLifetime, caRenewBefore               time.Duration
@@ -77,6 +79,10 @@ func parseServe(args []string) (serveConfig, error) {
 		"where state lives: bolt (state.db in the state directory) or "+
 			"etcd://host:port[,host:port...] for several replicas ($"+envStore+")")
 	fs.StringVar(&c.etcdPrefix, "etcd-prefix", "/strata/", "key prefix in etcd")
+	fs.StringVar(&c.secretsKeyFile, "secrets-key-file", envOr(envSecrets, ""),
+		"file of the 32-byte key that seals secrets in the store (raw or hex); default "+
+			secretsFile+" in the state directory, made on first start; required with etcd, "+
+			"the same file for every replica ($"+envSecrets+")")
 	fs.DurationVar(&c.leaseTTL, "leader-lease", 5*time.Second,
 		"with etcd, how long a lost leader keeps the leadership")
 	fs.DurationVar(&c.certLifetime, "cert-lifetime", pki.CertLifetime,
@@ -112,6 +118,11 @@ func parseServe(args []string) (serveConfig, error) {
 	}
 	if c.store != "bolt" && !strings.HasPrefix(c.store, "etcd://") {
 		return c, fmt.Errorf("--store %q: use bolt or etcd://host:port[,host:port...]", c.store)
+	}
+	if c.store != "bolt" && c.secretsKeyFile == "" {
+		return c, fmt.Errorf("--secrets-key-file is required with --store %s: every replica "+
+			"must seal and open the state with the same key; %s", c.store,
+			store.MakeSecretsKeyHint)
 	}
 	if c.storagedBin == "" {
 		c.storagedBin = besideSelf("storaged")
@@ -155,7 +166,7 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 	if err := os.MkdirAll(cfg.stateDir, 0o700); err != nil {
 		return fmt.Errorf("creating state directory: %w", err)
 	}
-	st, elector, err := openStore(cfg)
+	st, elector, err := openSealedStore(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -190,6 +201,51 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 	return listenAndServe(cfg, log, tlsCfg, srv, func(ctx context.Context) {
 		reconcileWhileLeading(ctx, log, elector, ctrl)
 	})
+}
+
+// openSealedStore opens the store that --store names, sealed with the
+// secrets key, and the elector that goes with it. Values that an older
+// control plane wrote in the clear are sealed now, and on bbolt the file
+// is compacted so that no clear copy stays in its free pages.
+func openSealedStore(cfg serveConfig, log hclog.Logger) (store.Store, leader.Elector, error) {
+	key, keyPath, err := secretsKey(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	inner, elector, err := openStore(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, n, err := store.Seal(context.Background(), inner, key)
+	clear(key)
+	if err != nil {
+		inner.Close()
+		return nil, nil, fmt.Errorf("opening the store with the secrets key %s: %w", keyPath,
+			err)
+	}
+	if n == 0 {
+		return st, elector, nil
+	}
+	log.Info("sealed values that were stored in the clear", "count", n)
+	if b, ok := inner.(*store.Bolt); ok {
+		if err := b.Compact(); err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+	}
+	return st, elector, nil
+}
+
+// secretsKey reads the key that --secrets-key-file names, or, without the
+// flag, the one in the state directory, made on first start.
+func secretsKey(cfg serveConfig) ([]byte, string, error) {
+	if cfg.secretsKeyFile != "" {
+		key, err := store.ReadSecretsKey(cfg.secretsKeyFile)
+		return key, cfg.secretsKeyFile, err
+	}
+	path := filepath.Join(cfg.stateDir, secretsFile)
+	key, err := store.ReadOrCreateSecretsKey(path)
+	return key, path, err
 }
 
 // openStore opens the store that --store names, and the elector that goes
