@@ -187,8 +187,9 @@ func poolsAttribute() schema.ListNestedAttribute {
 		"nodes stop and its drives are deleted), which the tenant's `Decommissioning` " +
 		"condition follows after the apply. A pool's shape cannot change (add a new pool " +
 		"and remove the old one), a pool still being decommissioned cannot be added back, " +
-		"and a tenant created with one pool of one server cannot take a second pool: the " +
-		"control plane refuses these (HTTP 422) and the apply fails with its message."
+		"and a single server of more than 16 drives cannot take a second pool: the " +
+		"control plane refuses these (HTTP 422) and the apply fails with its message. A " +
+		"tenant of one server that gets a second pool keeps its drives and its S3 endpoint."
 
 	name := docString("The pool's name, unique within the tenant: " +
 		nameRule().description + ".")

@@ -59,8 +59,12 @@ func TestTenantPoolChanges(t *testing.T) {
 	mustTenant(t, c)
 	const a = `{"name":"a","servers":2,"drivesPerServer":2}`
 	const b = `{"name":"b","servers":1,"drivesPerServer":4}`
+	const big = `{"name":"big","servers":1,"drivesPerServer":32}`
 	spec := func(pools ...string) string {
 		return `{"spec":{"cluster":"local","pools":[` + strings.Join(pools, ",") + `]}}`
+	}
+	withParity := func(body string) string {
+		return strings.Replace(body, `"cluster":"local",`, `"cluster":"local","parity":2,`, 1)
 	}
 	tests := []struct {
 		name, tenant, create, update string
@@ -84,8 +88,16 @@ func TestTenantPoolChanges(t *testing.T) {
 			http.StatusUnprocessableEntity, "spec.pools[0].media", "add a new pool"},
 		{"removing every pool is invalid", "none", spec(a), spec(),
 			http.StatusBadRequest, "spec.pools", "at least one pool"},
-		{"a tenant of one server cannot take a second pool", "single", spec(b), spec(b, a),
-			http.StatusUnprocessableEntity, "spec.pools", "one pool of one server"},
+		{"a tenant of one server can take a second pool", "single", spec(b), spec(b, a),
+			http.StatusOK, "", ""},
+		{"a tenant of one server can replace its pool", "replace", spec(b), spec(a),
+			http.StatusOK, "", ""},
+		{"a tenant of one server of 32 drives cannot take a second pool", "big",
+			withParity(spec(big)), withParity(spec(big, a)), http.StatusUnprocessableEntity,
+			"spec.pools", "whose 32 drives form one erasure set, larger than the 16"},
+		{"a tenant of one server of 32 drives cannot replace its pool", "bigger",
+			withParity(spec(big)), withParity(spec(a)), http.StatusUnprocessableEntity,
+			"spec.pools", "larger than the 16"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

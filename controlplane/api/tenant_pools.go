@@ -4,23 +4,26 @@ import "github.com/strata-storage/strata/controlplane/model"
 
 // admitPoolChanges refuses the pool changes a running tenant cannot take:
 // a pool's shape, a pool brought back while it is still decommissioned
-// (model.ValidatePoolChanges), and a second pool on a tenant that was
-// created with one pool of one server.
+// (model.ValidatePoolChanges), and a second pool (or a new one in place of
+// the first) on a tenant of one server whose drives form a set larger than
+// a topology's sets may be.
 //
-// Such a tenant runs storaged with its drives on the command line, and its
-// drives carry an erasure-set ID that storaged chose itself; a tenant of
-// several pools runs from a topology file whose IDs the control plane
-// chooses, and the first pool's drives could not be opened under it.
-// TODO: a single-server tenant cannot grow by pools until storaged can
-// adopt its drives' set ID in a topology; create it with two pools, or a
-// pool of two servers, to grow it later.
+// A tenant created with one pool of one server runs storaged with its
+// drives on the command line, in one erasure set of all of them. When it
+// gets a second pool the provisioner moves it to a topology that names
+// that set (storaged's "setIds"), which works while the set has at most
+// model.MaxSetSize drives, the most a topology cuts a pool's sets into.
 func admitPoolChanges(v *model.Violations, old *model.Tenant, spec *model.TenantSpec) {
 	model.ValidatePoolChanges(v, old, spec)
-	if len(spec.Pools) > 1 && runsWithoutTopology(old) {
-		v.Add("spec.pools", "tenant %q was created with one pool of one server, whose drives "+
-			"run without a topology and cannot be joined by other pools: create a new "+
-			"tenant with two pools, or with a pool of two or more servers, to grow it later",
-			old.Metadata.Name)
+	if runsWithoutTopology(old) && old.Spec.Pools[0].DrivesPerServer > model.MaxSetSize &&
+		(len(spec.Pools) != 1 || spec.Pools[0].Name != old.Spec.Pools[0].Name) {
+		// TODO: a single server of more than MaxSetSize drives cannot grow by pools, since
+		// storaged's topology would cut its one erasure set in several.
+		v.Add("spec.pools", "tenant %q runs on one server whose %d drives form one erasure "+
+			"set, larger than the %d drives a set of a tenant with several pools may have: "+
+			"create a new tenant with sets of at most %d drives to grow it later",
+			old.Metadata.Name, old.Spec.Pools[0].DrivesPerServer, model.MaxSetSize,
+			model.MaxSetSize)
 	}
 }
 

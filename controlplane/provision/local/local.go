@@ -24,7 +24,10 @@
 //	nodes/<node>/storaged.pid and storaged.log
 //
 // A tenant of one server runs storaged with its drives and parity on the
-// command line. A tenant whose pool has several servers, or that has
+// command line until it gets a second pool; it then joins a topology whose
+// first pool names the erasure set storaged chose for its drives (see
+// adopt.go), and keeps its port, so the tenant's endpoint stays the same
+// while that pool serves. A tenant whose pool has several servers, or that has
 // several pools, shares erasure sets across its nodes: every node runs
 // with the same topology.json (written before any node starts, its ID kept
 // for the tenant's life; pools are added and decommissioned through it,
@@ -178,7 +181,7 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 func (p *Provisioner) ensurePools(ctx context.Context, t *model.Tenant, ca *pki.CA,
 	pc *model.ProvidedCert, reload bool, obs *provision.Observed) ([]poolNodes, error) {
 	dir := p.TenantDir(t.Metadata.Name)
-	old, err := readTopology(filepath.Join(dir, topologyFile))
+	old, err := loadTopology(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +192,7 @@ func (p *Provisioner) ensurePools(ctx context.Context, t *model.Tenant, ca *pki.
 	if reload {
 		reloadAll(pools)
 	}
-	topo := usesTopology(t, old)
+	topo := usesTopology(pools, old)
 	if topo {
 		if err := joinTopology(dir, t.Spec.Parity, pools); err != nil {
 			return nil, err

@@ -18,7 +18,9 @@ import (
 //
 //   - A pool of the spec that the topology lacks is added: new nodes, and a
 //     fresh pool ID (none for a tenant's very first pool, which uses the
-//     file's ID). Pools keep their order; new ones go last.
+//     file's ID). Pools keep their order; new ones go last. A tenant that
+//     ran as a single node has as its topology the one its node implies
+//     (see adopt.go), so that node's pool stays first under its set ID.
 //   - A pool of the topology that the spec lacks is decommissioned: it
 //     stays in the file with "decommission": true, its nodes keep running,
 //     and the drain runner (the first node of the first pool that is not
@@ -56,8 +58,8 @@ func (p *Provisioner) layoutPools(t *model.Tenant, old topology) []poolNodes {
 		if !kept {
 			sp = model.Pool{Name: op.Name, Servers: len(op.Nodes), DrivesPerServer: drivesOf(op)}
 		}
-		pools = append(pools, poolNodes{name: op.Name, id: op.ID, decommission: !kept,
-			nodes: p.poolNodes(t, sp)})
+		pools = append(pools, poolNodes{name: op.Name, id: op.ID, setIDs: op.SetIDs,
+			decommission: !kept, nodes: p.poolNodes(t, sp)})
 	}
 	for _, sp := range t.Spec.Pools {
 		if known[sp.Name] {
@@ -75,7 +77,7 @@ func (p *Provisioner) layoutPools(t *model.Tenant, old topology) []poolNodes {
 // tenantNodes returns every node of the tenant, those of pools being
 // decommissioned included, without preparing them.
 func (p *Provisioner) tenantNodes(t *model.Tenant) ([]*node, error) {
-	old, err := readTopology(filepath.Join(p.TenantDir(t.Metadata.Name), topologyFile))
+	old, err := loadTopology(p.TenantDir(t.Metadata.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -111,19 +113,13 @@ func prepareAll(pools []poolNodes, ca *pki.CA, pc *model.ProvidedCert) error {
 }
 
 // usesTopology reports whether the tenant's nodes run from a topology
-// file: when a pool has several servers, when there are several pools, and
-// ever after a topology was written. A tenant of one pool of one server
-// runs storaged with its drives on the command line, as it always has.
-func usesTopology(t *model.Tenant, old topology) bool {
-	if old.ID != "" || len(t.Spec.Pools) > 1 {
-		return true
-	}
-	for _, pool := range t.Spec.Pools {
-		if pool.Servers > 1 {
-			return true
-		}
-	}
-	return false
+// file: when a pool has several servers, when there are several pools
+// (those of the spec and those being decommissioned), and ever after a
+// topology was written. A tenant of one pool of one server runs storaged
+// with its drives on the command line, as it always has, until it gets a
+// second pool.
+func usesTopology(pools []poolNodes, old topology) bool {
+	return old.ID != "" || len(pools) > 1 || (len(pools) == 1 && len(pools[0].nodes) > 1)
 }
 
 // drainRunner returns the node that drains decommissioned pools: the first

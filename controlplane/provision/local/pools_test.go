@@ -50,7 +50,7 @@ func rawPools(m map[string]any) (names []string, byName map[string]map[string]an
 func writePlan(t *testing.T, p *Provisioner, tenant *model.Tenant, ca *pki.CA) []poolNodes {
 	t.Helper()
 	dir := p.TenantDir(tenant.Metadata.Name)
-	old, err := readTopology(filepath.Join(dir, topologyFile))
+	old, err := loadTopology(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

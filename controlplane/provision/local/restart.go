@@ -26,7 +26,8 @@ import (
 //     every node together: the nodes place objects by the pools they know,
 //     and two nodes with different pools would place the same object
 //     differently, so no node may serve with the old pools once another
-//     serves with the new.
+//     serves with the new. A single node that ran without a topology and
+//     now has one (its tenant got a second pool) counts as a new topology.
 //
 // The decision is made from what runs, not from what the control plane
 // remembers doing: the command line comes from /proc, and each node's
@@ -57,6 +58,9 @@ func (n *node) staleness() staleness {
 	}
 	args := bytes.Split(bytes.TrimSuffix(cmdline, []byte{0}), []byte{0})
 	if len(args) == 0 || !equalArgs(args[1:], n.args(n.credentialsPath())) {
+		if n.topology != "" && !slices.ContainsFunc(args, isTopologyFlag) {
+			return staleTopology // a single node joins its tenant's new pools
+		}
 		return staleArgs
 	}
 	if n.topology == "" {
@@ -73,6 +77,9 @@ func (n *node) staleness() staleness {
 	}
 	return current
 }
+
+// isTopologyFlag reports whether a command-line argument is --topology.
+func isTopologyFlag(arg []byte) bool { return string(arg) == "--topology" }
 
 func equalArgs(got [][]byte, want []string) bool {
 	return slices.EqualFunc(got, want, func(g []byte, w string) bool { return string(g) == w })

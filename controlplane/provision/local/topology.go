@@ -34,11 +34,14 @@ type topology struct {
 // topologyPool is one pool of the topology. ID names the pool's erasure
 // sets ("<id>-<j>"); the tenant's first pool has none and uses the file's
 // ID, so that the drives of a tenant written before pools could be added
-// keep opening. Decommission tells storaged to move the pool's objects to
-// the other pools and write no new ones to it.
+// keep opening. SetIDs instead names the sets one by one: the first pool
+// of a tenant that ran as a single node has the set ID storaged chose for
+// its drives (see adopt.go). Decommission tells storaged to move the
+// pool's objects to the other pools and write no new ones to it.
 type topologyPool struct {
 	Name         string         `json:"name"`
 	ID           string         `json:"id,omitempty"`
+	SetIDs       []string       `json:"setIds,omitempty"`
 	Nodes        []topologyNode `json:"nodes"`
 	Decommission bool           `json:"decommission,omitempty"`
 }
@@ -50,10 +53,12 @@ type topologyNode struct {
 }
 
 // poolNodes are the nodes of one pool, in order, with the pool's ID in the
-// topology ("" for the first pool, or on a tenant without a topology) and
-// whether it is being decommissioned (removed from the spec).
+// topology ("" for the first pool, or on a tenant without a topology), the
+// set IDs it names instead, and whether it is being decommissioned
+// (removed from the spec).
 type poolNodes struct {
 	name, id     string
+	setIDs       []string
 	decommission bool
 	nodes        []*node
 }
@@ -72,7 +77,8 @@ func writeTopology(dir string, parity int, pools []poolNodes) (string, error) {
 		t.ID = newTopologyID()
 	}
 	for _, pn := range pools {
-		p := topologyPool{Name: pn.name, ID: pn.id, Decommission: pn.decommission}
+		p := topologyPool{Name: pn.name, ID: pn.id, SetIDs: pn.setIDs,
+			Decommission: pn.decommission}
 		for _, n := range pn.nodes {
 			p.Nodes = append(p.Nodes, topologyNode{Name: n.name, Endpoint: n.endpoint(),
 				Drives: n.drivePaths()})

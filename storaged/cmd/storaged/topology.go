@@ -34,14 +34,26 @@ import (
 //	  }]
 //	}
 //
+// or, with a first pool whose drives a single node formatted, naming its
+// sets one by one instead of taking the file's id:
+//
+//	  "pools": [{"name": "pool-0", "setIds": ["Q5LD..."], "nodes": [...]}, ...]
+//
 // Every node derives the same erasure sets from it (see layoutSets): each
 // pool's drives, interleaved across its nodes (drive 0 of every node, then
 // drive 1 of every node, ...), are cut into equal sets of at most
 // maxSetSize drives, the fewest that fit. Set i of a pool is named
 // "<pool id>-<i>", where a pool without an id (at most one: the tenant's
 // first, written before pools could be added) uses the file's id; drive j
-// of it is formatted as drive j of that set. A node opens its own drives
-// and reaches the others through the drive RPC at the node's endpoint.
+// of it is formatted as drive j of that set. A pool may instead name its
+// sets one by one with "setIds", exactly as many as it is cut into: that
+// is how a single node's drives, formatted under the set ID storaged
+// chose for them, join a topology when the tenant grows by a pool (one
+// node's drives are interleaved in their --drive order, so drive j keeps
+// its index). Such a pool has no "id" and, like the id-less pool, which it
+// counts as, is reported under the file's id. Set IDs are unique across
+// the file. A node opens its own drives and reaches the others through
+// the drive RPC at the node's endpoint.
 // The file is part of the on-disk format: changing the order of a pool's
 // nodes or drives, a pool's id or the parity of a running tenant makes its
 // drives refuse to open or its objects unreadable. Pools are matched by
@@ -68,6 +80,7 @@ type topologyFile struct {
 type poolFile struct {
 	Name         string     `json:"name"`
 	ID           string     `json:"id,omitempty"`
+	SetIDs       []string   `json:"setIds,omitempty"`
 	Decommission bool       `json:"decommission,omitempty"`
 	Nodes        []nodeFile `json:"nodes"`
 }
@@ -203,11 +216,18 @@ func (f topologyFile) checkPools() []error {
 		names[p.Name] = true
 		id := p.ID
 		switch {
+		case id != "" && len(p.SetIDs) > 0:
+			add("pools[%d]: give either id or setIds, not both", i)
 		case id == "":
 			withoutID++
 			id = f.ID
 		case !topologyIDRE.MatchString(id):
 			add("pools[%d].id %q: use 1 to 63 letters, digits and hyphens", i, id)
+		}
+		for _, s := range p.SetIDs {
+			if !topologyIDRE.MatchString(s) {
+				add("pools[%d].setIds: %q: use 1 to 63 letters, digits and hyphens", i, s)
+			}
 		}
 		if ids[id] {
 			add("pools[%d].id %q is used twice (a pool without an id uses the file's id)", i, id)
@@ -218,7 +238,8 @@ func (f topologyFile) checkPools() []error {
 		}
 	}
 	if withoutID > 1 {
-		add("pools: %d pools have no id; only the tenant's first pool may omit it", withoutID)
+		add("pools: %d pools have no id (setIds counts as none); only the tenant's first "+
+			"pool may omit it", withoutID)
 	}
 	if len(f.Pools) > 0 && inService == 0 {
 		add("pools: every pool is marked decommission; keep at least one in service")
@@ -230,6 +251,7 @@ func (f topologyFile) checkPools() []error {
 func (f topologyFile) layout(self string) (*topology, error) {
 	t := &topology{id: f.ID, parity: f.Parity, self: self}
 	var errs []error
+	setIDs := map[string]int{} // set ID -> pool index
 	for i, p := range f.Pools {
 		id := p.ID
 		if id == "" {
@@ -239,6 +261,13 @@ func (f topologyFile) layout(self string) (*topology, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("pools[%d]: %w", i, err))
 			continue
+		}
+		for _, s := range sets {
+			if j, dup := setIDs[s.id]; dup {
+				errs = append(errs, fmt.Errorf("pools[%d]: set ID %q is also a set of "+
+					"pools[%d]: set IDs must be unique across the file", i, s.id, j))
+			}
+			setIDs[s.id] = i
 		}
 		if size := len(sets[0].drives); f.Parity < 1 || f.Parity > size/2 {
 			errs = append(errs, fmt.Errorf("parity %d with pool %q's erasure sets of %d "+
@@ -337,7 +366,8 @@ func setCount(n int) (int, error) {
 
 // layoutSets cuts a pool's drives into erasure sets. The drives are taken
 // in interleaved order (drive 0 of every node, then drive 1 of every node,
-// and so on), so that each set spreads over as many nodes as it can.
+// and so on), so that each set spreads over as many nodes as it can. Set i
+// is named p.SetIDs[i] when the pool names its sets, "<id>-<i>" otherwise.
 func layoutSets(id string, p poolFile) ([]setLayout, error) {
 	var order []driveRef
 	for d := range len(p.Nodes[0].Drives) {
@@ -349,10 +379,18 @@ func layoutSets(id string, p poolFile) ([]setLayout, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(p.SetIDs) > 0 && len(p.SetIDs) != k {
+		return nil, fmt.Errorf("setIds names %d sets, but the pool's %d drives are cut into %d "+
+			"set(s) of %d: name exactly %d", len(p.SetIDs), len(order), k, len(order)/k, k)
+	}
 	size := len(order) / k
 	sets := make([]setLayout, k)
 	for i := range sets {
-		sets[i] = setLayout{id: id + "-" + strconv.Itoa(i), drives: order[i*size : (i+1)*size]}
+		name := id + "-" + strconv.Itoa(i)
+		if len(p.SetIDs) > 0 {
+			name = p.SetIDs[i]
+		}
+		sets[i] = setLayout{id: name, drives: order[i*size : (i+1)*size]}
 	}
 	return sets, nil
 }

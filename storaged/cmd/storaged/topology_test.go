@@ -7,6 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/strata-storage/strata/storaged/drive"
+	"github.com/strata-storage/strata/storaged/erasure"
 )
 
 // poolOf returns a pool of nodes node-0.. with drives /n<i>/d<j> each.
@@ -236,6 +241,28 @@ func TestTopologyValidation(t *testing.T) {
 		{"drives that cannot be cut into sets are refused",
 			func(f *topologyFile) { f.Pools[0] = poolOf(17, 1); f.Parity = 1 }, "node-0",
 			"cannot be cut"},
+		{"a pool that names its sets is accepted beside a pool with an id", func(f *topologyFile) {
+			f.Pools[0].SetIDs = []string{"Q5LDSINGLE"}
+			addPool("pool-1", "p1", false, 4, 2)(f)
+		}, "node-2", ""},
+		{"setIds together with id is refused", func(f *topologyFile) {
+			addPool("pool-1", "p1", false, 4, 2)(f)
+			f.Pools[1].SetIDs = []string{"Q5LDSINGLE"}
+		}, "node-0", "pools[1]: give either id or setIds, not both"},
+		{"setIds of the wrong count is refused",
+			func(f *topologyFile) { f.Pools[0].SetIDs = []string{"a", "b"} }, "node-0",
+			"setIds names 2 sets, but the pool's 8 drives are cut into 1 set(s) of 8"},
+		{"a bad set ID is refused",
+			func(f *topologyFile) { f.Pools[0].SetIDs = []string{"a:b"} }, "node-0",
+			`pools[0].setIds: "a:b"`},
+		{"a set ID that another pool derives is refused", func(f *topologyFile) {
+			f.Pools[0].SetIDs = []string{"p1-0"}
+			addPool("pool-1", "p1", false, 4, 2)(f)
+		}, "node-0", `pools[1]: set ID "p1-0" is also a set of pools[0]`},
+		{"a pool naming its sets counts as the pool without an id", func(f *topologyFile) {
+			f.Pools[0].SetIDs = []string{"Q5LDSINGLE"}
+			addPool("pool-1", "", false, 4, 2)(f)
+		}, "node-0", "2 pools have no id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,5 +297,56 @@ func TestLoadTopologyRefusesUnknownFields(t *testing.T) {
 	if _, err := loadTopology(path, "node-0"); err == nil ||
 		!strings.Contains(err.Error(), "sets") {
 		t.Errorf("got %v, want an error naming the unknown field", err)
+	}
+}
+
+// TestSetIDsAdoptASingleNodesDrives formats drives as a single node does
+// (storaged --drive, which picks the set ID), then lays them out as the
+// first pool of a topology that names that set, beside a pool added later:
+// the set keeps the --drive order, and every drive opens under the
+// identity the topology gives it.
+func TestSetIDsAdoptASingleNodesDrives(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	var dirs []string
+	for j := range 4 {
+		dirs = append(dirs, filepath.Join(root, fmt.Sprintf("d%d", j)))
+	}
+	if _, err := erasure.OpenLocalDrives("", dirs); err != nil {
+		t.Fatal(err)
+	}
+	format, err := drive.ReadFormat(dirs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := topologyFile{Version: 1, ID: "newfileid", Parity: 2, Pools: []poolFile{{
+		Name: "pool-0", SetIDs: []string{format.SetID}, Nodes: []nodeFile{{
+			Name: "pool-0-0", Endpoint: "https://127.0.0.1:9000", Drives: dirs}}}}}
+	addPool("pool-1", "p1", false, 2, 2)(&f)
+	topo, err := f.validate("pool-0-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := topo.sets[0]
+	if first.id != format.SetID || len(first.drives) != len(dirs) {
+		t.Fatalf("first set: got %s of %d drives, want %s of %d", first.id,
+			len(first.drives), format.SetID, len(dirs))
+	}
+	if p := topo.pools[0]; p.id != "newfileid" || p.first != 0 || p.end != 1 {
+		t.Errorf("first pool: got %+v, want the file's id and set 0", p)
+	}
+	for j, ref := range first.drives {
+		if ref.path != dirs[j] {
+			t.Errorf("drive %d of the set: got %s, want --drive's %s", j, ref.path, dirs[j])
+		}
+		d, err := openLocalDrive(ref.path, drive.Identity{SetID: first.id, Index: j},
+			hclog.NewNullLogger())
+		if err != nil || erasure.IsOffline(d) {
+			t.Errorf("opening %s as drive %d of %s: got %v, want it open", ref.path, j,
+				first.id, err)
+		}
+	}
+	if got := topo.sets[1].id; got != "p1-0" {
+		t.Errorf("second pool's set: got %s, want p1-0", got)
 	}
 }
