@@ -63,6 +63,7 @@ type tenantModel struct {
 	Audit           types.Object   `tfsdk:"audit"`
 	LogTargets      types.List     `tfsdk:"log_targets"`
 	Monitoring      types.Object   `tfsdk:"monitoring"`
+	StorageClasses  types.Object   `tfsdk:"storage_classes"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -124,8 +125,8 @@ func tenantSchema(ctx context.Context) schema.Schema {
 		"a change fails at apply with its message instead of replacing the tenant, since " +
 		"replacing it would destroy its data. Pools may be added and removed in place: a " +
 		"removed pool's objects are first moved to the other pools. Changing the TLS " +
-		"source or metrics restarts the nodes one at a time; adding or removing a pool " +
-		"restarts them all together."
+		"source, metrics or storage classes restarts the nodes one at a time; adding or " +
+		"removing a pool restarts them all together."
 
 	name := docString("The tenant's name: " + nameRule().description + ". Changing it " +
 		"replaces the tenant and destroys its data.")
@@ -281,6 +282,9 @@ func validateTenant(ctx context.Context, m tenantModel) diag.Diagnostics {
 	spec.Default()
 	spec.DefaultSettings()
 	vs := append(spec.Validate(), spec.ValidateSettings()...)
+	if !unknown.cross { // the tenant's parity is known
+		vs = append(vs, spec.ValidateStorageClasses()...)
+	}
 	return configViolations("Invalid tenant", vs, unknown.covers)
 }
 

@@ -46,10 +46,13 @@ var (
 		"targets": types.ListType{ElemType: logTargetType}}}
 	monitoringType = types.ObjectType{AttrTypes: map[string]attr.Type{
 		"prometheus": types.BoolType}}
+	classCodingType    = types.ObjectType{AttrTypes: map[string]attr.Type{"parity": types.Int64Type}}
+	storageClassesType = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"reduced_redundancy": classCodingType}}
 )
 
 // tenantSettingAttributes are strata_tenant's attributes for TLS, KMS,
-// audit, logs and monitoring.
+// audit, logs, monitoring and storage classes.
 func tenantSettingAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"tls":   tlsAttribute(),
@@ -57,7 +60,8 @@ func tenantSettingAttributes() map[string]schema.Attribute {
 		"audit": auditAttribute(),
 		"log_targets": logTargetsAttribute(notBuiltMD("Where storaged's logs go.",
 			model.NotBuiltLogTargets), notBuiltRule{model.NotBuiltLogTargets}),
-		"monitoring": monitoringAttribute(),
+		"monitoring":      monitoringAttribute(),
+		"storage_classes": storageClassesAttribute(),
 	}
 }
 
@@ -146,6 +150,32 @@ func monitoringAttribute() schema.SingleNestedAttribute {
 	}
 }
 
+func storageClassesAttribute() schema.SingleNestedAttribute {
+	md := "How objects of the S3 storage classes other than `STANDARD` are stored. " +
+		"`STANDARD` always gets the tenant's `parity`; classes that need tiering " +
+		"(`STANDARD_IA`, `GLACIER` and the rest) are refused by the nodes."
+	rmd := "Objects written with `x-amz-storage-class: REDUCED_REDUNDANCY`. Left out, " +
+		"they get the tenant's parity and still keep and report their class, as S3 " +
+		"clients expect."
+	pmd := "The parity shards of each such object, 1 to the tenant's `parity`; the data " +
+		"shards are the rest of each erasure set's drives, so the same drives hold more " +
+		"data, and an object is lost when more than this many drives of its set fail. " +
+		"Changed in place: each object keeps the parity it was written with, and the " +
+		"nodes restart one at a time to take the new one (a tenant of one node is " +
+		"briefly unavailable)."
+	parity := docInt64(pmd)
+	parity.Required = true
+	return schema.SingleNestedAttribute{
+		Optional: true, Description: plain(md), MarkdownDescription: md,
+		Attributes: map[string]schema.Attribute{
+			"reduced_redundancy": schema.SingleNestedAttribute{
+				Optional: true, Description: plain(rmd), MarkdownDescription: rmd,
+				Attributes: map[string]schema.Attribute{"parity": parity},
+			},
+		},
+	}
+}
+
 // tlsSourceRule checks tls.source with the model's rule.
 func tlsSourceRule() modelRule {
 	return modelRule{
@@ -192,6 +222,7 @@ func (r notBuiltString) ValidateString(_ context.Context, req validator.StringRe
 // named in u.
 func settingsFromConfig(ctx context.Context, m tenantModel, spec *model.TenantSpec,
 	u *unknownFields) {
+	spec.StorageClasses = storageClassesFromConfig(m.StorageClasses, u)
 	if m.TLS.IsUnknown() {
 		u.add("spec.tls")
 		return
@@ -212,10 +243,40 @@ func settingsFromConfig(ctx context.Context, m tenantModel, spec *model.TenantSp
 	spec.TLS = tm.toAPI()
 }
 
+// storageClassesFromConfig returns the storage classes that obj declares;
+// a value not known yet is left out, and named in u.
+func storageClassesFromConfig(obj types.Object, u *unknownFields) *model.TenantStorageClasses {
+	const field = "spec.storageClasses"
+	if obj.IsUnknown() {
+		u.add(field)
+	}
+	if obj.IsNull() || obj.IsUnknown() {
+		return nil
+	}
+	out := &model.TenantStorageClasses{}
+	rr, _ := obj.Attributes()["reduced_redundancy"].(types.Object)
+	switch {
+	case rr.IsUnknown():
+		u.add(field + ".reducedRedundancy")
+		return out
+	case rr.IsNull():
+		return out
+	}
+	p, _ := rr.Attributes()["parity"].(types.Int64)
+	if p.IsUnknown() || p.IsNull() { // Terraform reports a missing required value
+		u.add(field + ".reducedRedundancy.parity")
+		return out
+	}
+	out.ReducedRedundancy = &model.StorageClassCoding{Parity: int(p.ValueInt64())}
+	return out
+}
+
 // settingsFromPlan adds the settings of a known plan to spec. The ones
 // not built yet never get here: their validators fail the plan.
 func settingsFromPlan(ctx context.Context, m tenantModel, spec *model.TenantSpec) diag.Diagnostics {
 	var diags diag.Diagnostics
+	spec.StorageClasses = storageClassesFromConfig(m.StorageClasses,
+		&unknownFields{prefixes: map[string]bool{}})
 	if !m.TLS.IsNull() && !m.TLS.IsUnknown() {
 		var tm tlsModel
 		diags.Append(m.TLS.As(ctx, &tm, basetypes.ObjectAsOptions{})...)
@@ -263,7 +324,25 @@ func (m *tenantModel) settingsFromAPI(t *model.Tenant) diag.Diagnostics {
 			map[string]attr.Value{"prometheus": types.BoolValue(mon.Prometheus)})
 		diags.Append(d...)
 	}
+	m.StorageClasses, d = storageClassesFromAPI(t.Spec.StorageClasses)
+	diags.Append(d...)
 	return diags
+}
+
+// storageClassesFromAPI returns the storage_classes value of sc.
+func storageClassesFromAPI(sc *model.TenantStorageClasses) (types.Object, diag.Diagnostics) {
+	if sc == nil {
+		return types.ObjectNull(storageClassesType.AttrTypes), nil
+	}
+	rr := types.ObjectNull(classCodingType.AttrTypes)
+	var diags diag.Diagnostics
+	if c := sc.ReducedRedundancy; c != nil {
+		rr, diags = types.ObjectValue(classCodingType.AttrTypes,
+			map[string]attr.Value{"parity": types.Int64Value(int64(c.Parity))})
+	}
+	obj, d := types.ObjectValue(storageClassesType.AttrTypes,
+		map[string]attr.Value{"reduced_redundancy": rr})
+	return obj, append(diags, d...)
 }
 
 // nullIfEmpty is s, or null when empty.

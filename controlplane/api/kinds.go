@@ -87,6 +87,7 @@ func tenantKind(s *Server) *tenantKindT {
 			spec.Default()
 			spec.DefaultSettings()
 			v = append(v, spec.Validate()...)
+			v = append(v, spec.ValidateStorageClasses()...)
 			return append(v, spec.ValidateSettings()...)
 		},
 		admit:     s.admitTenant,

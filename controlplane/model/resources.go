@@ -69,6 +69,9 @@ type TenantSpec struct {
 	LogTargets []LogTarget `json:"logTargets,omitempty"`
 	// Monitoring says how metrics are exposed.
 	Monitoring *TenantMonitoring `json:"monitoring,omitempty"`
+	// StorageClasses sets the parity of the S3 storage classes other than
+	// STANDARD; nil stores them all with Parity.
+	StorageClasses *TenantStorageClasses `json:"storageClasses,omitempty"`
 }
 
 // Media kinds of a pool's drives.

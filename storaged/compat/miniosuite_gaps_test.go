@@ -13,7 +13,6 @@ const (
 	whySSE         = "server-side encryption (SSE-C, SSE-S3) not built yet"
 	whyConditional = "by design: If-None-Match with an ETag on PutObject gets NotImplemented; " +
 		"S3's conditional writes take only If-None-Match: *"
-	whyClass  = "storage classes other than STANDARD not built yet"
 	whySigV2  = "Signature Version 2 refused by design (SigV4 only)"
 	whyRegion = "one region per server by design: a request signed for eu-central-1 gets " +
 		"AuthorizationHeaderMalformed, as on AWS"
@@ -67,9 +66,6 @@ func minioSuiteGaps() []gap {
 		{"testGetObjectS3Zip", whyS3Zip, wantNA},
 		{"testBucketNotification", whyNotify, wantNA},
 		{"testGetObjectACLContext", whyACL, "does not allow ACLs"},
-		{"testStorageClassMetadataPutObject", whyClass, wantNA},
-		{"testStorageClassMetadataCopyObject", whyClass, wantNA},
-		{"testListObjects", whyClass, wantNA},
 		{"testGetObjectAttributesSSECEncryption", whySSE, wantNA},
 		{"testSSECEncryptionPutGet", whySSE, wantNA},
 		{"testSSECEncryptionFPut", whySSE, wantNA},

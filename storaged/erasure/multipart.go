@@ -76,17 +76,31 @@ func validUploadID(id string) bool {
 	return true
 }
 
-// NewUpload starts a multipart upload of bucket/key and records md with it.
-// It needs a write quorum of drives; when it misses it, the records it
-// wrote are removed and the error wraps ErrWriteQuorum.
+// UploadOptions are the inputs of NewUpload.
+type UploadOptions struct {
+	// Metadata is recorded with the upload and returned in UploadInfo.
+	Metadata map[string]string
+	// Parity is PutOptions.Parity for every part, and so for the object
+	// the upload makes.
+	Parity int
+}
+
+// NewUpload starts a multipart upload of bucket/key and records opts with
+// it. It needs a write quorum of drives for the upload's coding; when it
+// misses it, the records it wrote are removed and the error wraps
+// ErrWriteQuorum. A parity outside 1 to the set's is ErrInvalidParity.
 func (s *Set) NewUpload(ctx context.Context, bucket, key string,
-	md map[string]string) (UploadInfo, error) {
+	opts UploadOptions) (UploadInfo, error) {
+	coding, err := s.codingWith(bucket, key, opts.Parity)
+	if err != nil {
+		return UploadInfo{}, err
+	}
 	unlock := s.lockBucketShared(bucket)
 	defer unlock()
 
 	id := rand.Text()
 	rec := uploadRecord{Version: uploadVersion, Key: key, Initiated: time.Now().UTC(),
-		Erasure: s.coding(bucket, key), Metadata: md}
+		Erasure: coding, Metadata: opts.Metadata}
 	b, err := encodeRecord(rec, s.hashKey)
 	if err != nil {
 		return UploadInfo{}, err
@@ -94,7 +108,8 @@ func (s *Set) NewUpload(ctx context.Context, bucket, key string,
 	errs := s.forEach(func(_ int, d Drive) error {
 		return d.WriteFile(ctx, bucket, uploadPath(id), b)
 	})
-	if countOK(errs) >= s.WriteQuorum() {
+	quorum := writeQuorum(coding.Data, coding.Parity)
+	if countOK(errs) >= quorum {
 		s.report(bucket, key, failures(errs))
 		return rec.info(bucket, id), nil
 	}
@@ -111,7 +126,7 @@ func (s *Set) NewUpload(ctx context.Context, bucket, key string,
 			bucket, key, ErrBucketNotFound)
 	}
 	op := fmt.Sprintf("starting an upload of %s/%s", bucket, key)
-	return UploadInfo{}, quorumError(ErrWriteQuorum, op, countOK(errs), s.WriteQuorum(), errs)
+	return UploadInfo{}, quorumError(ErrWriteQuorum, op, countOK(errs), quorum, errs)
 }
 
 // Upload returns the info of an upload in progress.

@@ -16,7 +16,8 @@ import (
 // startUpload starts an upload of key in "bkt" or fails the test.
 func startUpload(t *testing.T, s *Set, key string) UploadInfo {
 	t.Helper()
-	up, err := s.NewUpload(context.Background(), "bkt", key, map[string]string{"k": "v"})
+	up, err := s.NewUpload(context.Background(), "bkt", key,
+		UploadOptions{Metadata: map[string]string{"k": "v"}})
 	if err != nil {
 		t.Fatalf("NewUpload: %v", err)
 	}
@@ -207,7 +208,7 @@ func TestListUploadsOrdersByKeyAndSkipsOtherBuckets(t *testing.T) {
 	if err := ts.MakeBucket(context.Background(), "other"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ts.NewUpload(context.Background(), "other", "zzz", nil); err != nil {
+	if _, err := ts.NewUpload(context.Background(), "other", "zzz", UploadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	b2 := startUpload(t, ts.Set, "b")

@@ -28,7 +28,15 @@ type PutOptions struct {
 	Precondition func(current *ObjectInfo) error
 	// Mode is how the bucket keeps versions.
 	Mode VersionMode
+	// Parity is the number of parity shards of the new version: 0 for the
+	// set's own, else 1 to the set's parity (ErrInvalidParity otherwise).
+	// The version keeps its geometry: reads, quorum and healing follow it.
+	Parity int
 }
+
+// ErrInvalidParity means a write asked for a parity outside 1 to the
+// set's parity.
+var ErrInvalidParity = errors.New("erasure: invalid parity")
 
 // Put stores body as the whole content of bucket/key. The new version
 // becomes the current one once it holds a write quorum; the versions it
@@ -39,7 +47,11 @@ type PutOptions struct {
 // returns an error wrapping ErrWriteQuorum.
 func (s *Set) Put(ctx context.Context, bucket, key string, body io.Reader,
 	opts PutOptions) (ObjectInfo, error) {
-	p, err := s.startPut(ctx, bucket, key, s.coding(bucket, key))
+	coding, err := s.codingWith(bucket, key, opts.Parity)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	p, err := s.startPut(ctx, bucket, key, coding)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -90,6 +102,27 @@ func (s *Set) coding(bucket, key string) erasureMeta {
 		BlockSize:    int64(s.blockSize),
 		Distribution: distribution(bucket, key, len(s.drives)),
 	}
+}
+
+// codingWith returns how a new object of bucket/key is coded with parity
+// shards, or with the set's parity when parity is 0.
+func (s *Set) codingWith(bucket, key string, parity int) (erasureMeta, error) {
+	e := s.coding(bucket, key)
+	switch {
+	case parity == 0:
+		return e, nil
+	case parity < 1 || parity > s.parity:
+		return e, fmt.Errorf("%w: %d parity shards asked for %s/%s; use 1 to %d",
+			ErrInvalidParity, parity, bucket, key, s.parity)
+	case s.blockSize < len(s.drives)-parity:
+		return e, fmt.Errorf("%w: block size %d is smaller than the %d data shards of "+
+			"parity %d", ErrInvalidParity, s.blockSize, len(s.drives)-parity, parity)
+	}
+	if _, err := s.encoder(len(s.drives)-parity, parity); err != nil {
+		return e, err
+	}
+	e.Data, e.Parity = len(s.drives)-parity, parity
+	return e, nil
 }
 
 // current returns the key's meta file as a read quorum of drives holds

@@ -28,6 +28,9 @@ type RestoreOptions struct {
 	// gets a shard file of its own, so that the version reads part by
 	// part as it did where it came from. The parts' ModTime is ignored.
 	Parts []PartInfo
+	// Parity is the version's parity shards, as Put's PutOptions.Parity:
+	// 0 for the set's own.
+	Parity int
 }
 
 // PutVersion stores a version of bucket/key exactly as opts describes it,
@@ -43,8 +46,12 @@ func (s *Set) PutVersion(ctx context.Context, bucket, key string, body io.Reader
 		return ObjectInfo{}, fmt.Errorf("erasure: restoring %s/%s: no modification time",
 			bucket, key)
 	}
+	coding, err := s.codingWith(bucket, key, opts.Parity)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
 	v := fileMeta{Version: metaVersion, Key: key, ModTime: opts.ModTime.UTC(),
-		DataDir: rand.Text(), Erasure: s.coding(bucket, key), Metadata: opts.Metadata,
+		DataDir: rand.Text(), Erasure: coding, Metadata: opts.Metadata,
 		VersionID: opts.VersionID, DeleteMarker: opts.DeleteMarker}
 	errs := make([]error, len(s.drives))
 	var moves func(int) []move

@@ -24,8 +24,9 @@ import (
 // An ErasureLayer runs one goroutine, the stale-upload cleaner, until
 // Close.
 type ErasureLayer struct {
-	set     *erasure.Set
-	cleaner *cleaner
+	set       *erasure.Set
+	rrsParity int
+	cleaner   *cleaner
 }
 
 var (
@@ -60,6 +61,11 @@ type ErasureConfig struct {
 	// OnClean, when set, is told the outcome of every cleaner pass. It is
 	// called from the cleaner's goroutine.
 	OnClean func(aborted int, err error)
+	// ReducedRedundancyParity is the parity of objects written with the
+	// REDUCED_REDUNDANCY storage class: 1 to the set's parity, or 0 to
+	// store them with the set's parity. Either way the object keeps its
+	// class and reports it, as S3 clients expect.
+	ReducedRedundancyParity int
 }
 
 // NewErasureLayer returns a Layer that stores everything on set, with the
@@ -83,13 +89,17 @@ func NewErasureLayerFromConfig(cfg ErasureConfig) (*ErasureLayer, error) {
 		return nil, fmt.Errorf("object: ErasureConfig.CleanInterval %s is negative",
 			cfg.CleanInterval)
 	}
+	if p, max := cfg.ReducedRedundancyParity, cfg.Set.ParityShards(); p < 0 || p > max {
+		return nil, fmt.Errorf("object: ErasureConfig.ReducedRedundancyParity %d; give 1 to "+
+			"the set's parity %d, or 0 for the set's parity", p, max)
+	}
 	if cfg.UploadExpiry == 0 {
 		cfg.UploadExpiry = DefaultUploadExpiry
 	}
 	if cfg.CleanInterval == 0 {
 		cfg.CleanInterval = DefaultCleanInterval
 	}
-	l := &ErasureLayer{set: cfg.Set}
+	l := &ErasureLayer{set: cfg.Set, rrsParity: cfg.ReducedRedundancyParity}
 	if cfg.UploadExpiry > 0 {
 		l.cleaner = startCleaner(l, cfg)
 	}
@@ -165,6 +175,10 @@ func (l *ErasureLayer) PutObject(ctx context.Context, bucket, key string, r io.R
 	if err != nil {
 		return ObjectInfo{}, err
 	}
+	parity, err := l.parity(&opts.Metadata)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
 	b := newBody(r, size)
 	info, err := l.set.Put(ctx, bucket, key, b, erasure.PutOptions{
 		Metadata: func() (map[string]string, error) {
@@ -172,12 +186,31 @@ func (l *ErasureLayer) PutObject(ctx context.Context, bucket, key string, r io.R
 		},
 		Precondition: precondition(opts.Precondition),
 		Mode:         mode,
+		Parity:       parity,
 	})
 	if err != nil {
 		return ObjectInfo{}, mapErr(err)
 	}
 	return objectInfo(info), nil
 }
+
+// parity returns the parity of an object of md's storage class (0: the
+// set's) and records STANDARD as the empty class. Classes other than
+// STANDARD and REDUCED_REDUNDANCY are ErrInvalidStorageClass.
+func (l *ErasureLayer) parity(md *Metadata) (int, error) {
+	switch md.StorageClass {
+	case "", StorageClassStandard:
+		md.StorageClass = ""
+		return 0, nil
+	case StorageClassReducedRedundancy:
+		return l.rrsParity, nil
+	}
+	return 0, fmt.Errorf("%w: %.40q", ErrInvalidStorageClass, md.StorageClass)
+}
+
+// ErrInvalidStorageClass means a write named a storage class the layer
+// does not keep: only STANDARD and REDUCED_REDUNDANCY are.
+var ErrInvalidStorageClass = errors.New("object: storage class not kept")
 
 // precondition adapts a Precondition to the erasure layer's object info.
 func precondition(fn func(*ObjectInfo) error) func(*erasure.ObjectInfo) error {

@@ -17,6 +17,10 @@ func (l *ErasureLayer) NewMultipartUpload(ctx context.Context, bucket, key strin
 	if err := checkNames(bucket, key); err != nil {
 		return UploadInfo{}, err
 	}
+	parity, err := l.parity(&opts.Metadata)
+	if err != nil {
+		return UploadInfo{}, err
+	}
 	md := map[string]string{}
 	opts.Metadata.store(md)
 	storePrefixed(md, metaTagPrefix, opts.Tags, nil)
@@ -24,7 +28,8 @@ func (l *ErasureLayer) NewMultipartUpload(ctx context.Context, bucket, key strin
 		md[metaUploadAlgorithm] = opts.ChecksumAlgorithm
 		md[metaUploadChecksumType] = opts.ChecksumType
 	}
-	up, err := l.set.NewUpload(ctx, bucket, key, md)
+	up, err := l.set.NewUpload(ctx, bucket, key,
+		erasure.UploadOptions{Metadata: md, Parity: parity})
 	if err != nil {
 		return UploadInfo{}, mapErr(err)
 	}

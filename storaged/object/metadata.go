@@ -17,6 +17,7 @@ const (
 	metaContentLanguage    = "content-language"
 	metaCacheControl       = "cache-control"
 	metaExpires            = "expires"
+	metaStorageClass       = "storage-class"
 	metaChecksumType       = "checksum-type"
 	metaUploadAlgorithm    = "upload-checksum-algorithm"
 	metaUploadChecksumType = "upload-checksum-type"
@@ -31,7 +32,8 @@ const (
 	ChecksumComposite  = "COMPOSITE"
 )
 
-// headerFields pairs each stored standard header with its field.
+// headerFields pairs each stored standard header, and the storage class,
+// with its field.
 func (m *Metadata) headerFields() []struct {
 	name  string
 	value *string
@@ -46,6 +48,7 @@ func (m *Metadata) headerFields() []struct {
 		{metaContentLanguage, &m.ContentLanguage},
 		{metaCacheControl, &m.CacheControl},
 		{metaExpires, &m.Expires},
+		{metaStorageClass, &m.StorageClass},
 	}
 }
 

@@ -29,6 +29,11 @@
 //     version is NullVersion. Every version of a key lives in one meta
 //     file, so a key with very many versions makes every read of it
 //     slower.
+//   - Metadata.StorageClass keeps STANDARD (recorded as "") and
+//     REDUCED_REDUNDANCY. A REDUCED_REDUNDANCY object or upload is coded
+//     with ErasureConfig.ReducedRedundancyParity parity shards, or the
+//     set's parity when that is 0, and reports its class either way. The
+//     version keeps its geometry: its quorum, reads and healing follow it.
 package object
 
 import (
@@ -119,6 +124,25 @@ type Metadata struct {
 	// Lock is the version's Object Lock retention and legal hold (see
 	// ObjectLocker). A copy does not carry its source's.
 	Lock ObjectLock
+	// StorageClass is the S3 storage class the object was written with:
+	// "" for STANDARD, or StorageClassReducedRedundancy, which the layer
+	// stores with its reduced parity (see ErasureConfig).
+	StorageClass string
+}
+
+// S3 storage classes the layer keeps.
+const (
+	StorageClassStandard          = "STANDARD"
+	StorageClassReducedRedundancy = "REDUCED_REDUNDANCY"
+)
+
+// Class returns the object's storage class as S3 names it: STANDARD when
+// StorageClass is empty.
+func (m Metadata) Class() string {
+	if m.StorageClass == "" {
+		return StorageClassStandard
+	}
+	return m.StorageClass
 }
 
 // ObjectInfo describes a stored object. It is what HeadObject returns and

@@ -43,8 +43,15 @@ func (l *ErasureLayer) RestoreVersion(ctx context.Context, bucket, key string, r
 	opts := erasure.RestoreOptions{VersionID: versionIn(info.VersionID), ModTime: info.ModTime,
 		DeleteMarker: info.DeleteMarker}
 	if !info.DeleteMarker {
+		// The version keeps its storage class, so it is coded with the
+		// parity this layer gives that class.
+		parity, err := l.parity(&info.Metadata)
+		if err != nil {
+			return ObjectInfo{}, err
+		}
 		opts.Metadata = restoredMetadata(info)
 		opts.Parts = restoredParts(info.Parts)
+		opts.Parity = parity
 	}
 	stored, err := l.set.PutVersion(ctx, bucket, key, r, info.Size, opts)
 	if err != nil {

@@ -132,7 +132,7 @@ func buildAttributes(info object.ObjectInfo, want map[string]bool,
 		a.ObjectParts = partsXML(info.Parts, page)
 	}
 	if want[attrStorageClass] {
-		a.StorageClass = "STANDARD"
+		a.StorageClass = info.Class()
 	}
 	if want[attrObjectSize] {
 		size := info.Size

@@ -82,8 +82,10 @@ type copyPartResult struct {
 
 // copyObject is CopyObject: PUT /bucket/key with x-amz-copy-source. The
 // bytes stream from the source version to the new object, which keeps the
-// source's metadata and tags (COPY) or takes the request's (REPLACE). An
-// object may be copied onto itself only to replace its metadata.
+// source's metadata and tags (COPY) or takes the request's (REPLACE). Its
+// storage class is the request's x-amz-storage-class, STANDARD when absent,
+// whatever the source's. An object may be copied onto itself only to
+// replace its metadata or to name its storage class.
 func (h *Handler) copyObject(w http.ResponseWriter, req *request) error {
 	plan, err := h.planCopy(req)
 	if err != nil {
@@ -101,6 +103,7 @@ func (h *Handler) copyObject(w http.ResponseWriter, req *request) error {
 	if !plan.replaceMeta {
 		opts.Metadata = info.Metadata
 		opts.Lock = plan.opts.Lock
+		opts.StorageClass = plan.opts.StorageClass // as in S3, never the source's
 	}
 	if !plan.replaceTags {
 		opts.Tags = info.Tags
@@ -144,7 +147,9 @@ func (h *Handler) planCopy(req *request) (copyPlan, error) {
 	if p.replaceTags, err = directive(hdr, "X-Amz-Tagging-Directive"); err != nil {
 		return p, err
 	}
-	if p.src.bucket == req.bucket && p.src.key == req.key && !p.src.named && !p.replaceMeta {
+	changesClass := hdr.Get("X-Amz-Storage-Class") != ""
+	if p.src.bucket == req.bucket && p.src.key == req.key && !p.src.named && !p.replaceMeta &&
+		!changesClass {
 		return p, errorf("InvalidRequest", "This copy request is illegal because it is trying "+
 			"to copy an object to itself without changing the object's metadata, storage class, "+
 			"website redirect location or encryption attributes.")

@@ -31,7 +31,18 @@ func objectMetadata(hdr http.Header) (object.Metadata, error) {
 		CacheControl:       hdr.Get("Cache-Control"),
 		Expires:            hdr.Get("Expires"),
 		UserMetadata:       user,
+		StorageClass:       storedStorageClass(hdr.Get("X-Amz-Storage-Class")),
 	}, nil
+}
+
+// storedStorageClass returns the storage class an upload records: "" for
+// STANDARD (S3 names no class for it), else the class. checkStorageClass
+// has refused the classes Strata does not keep.
+func storedStorageClass(class string) string {
+	if class == object.StorageClassStandard {
+		return ""
+	}
+	return class
 }
 
 // storedContentEncoding returns the codings of Content-Encoding without
@@ -100,6 +111,9 @@ func setMetadataHeaders(hdr http.Header, md object.Metadata) {
 	for k, v := range md.UserMetadata {
 		hdr.Set("X-Amz-Meta-"+k, v)
 	}
+	if md.StorageClass != "" { // S3 omits the header for STANDARD
+		hdr.Set("X-Amz-Storage-Class", md.StorageClass)
+	}
 }
 
 // checkRefusedHeaders refuses, with NotImplemented, the headers of an
@@ -125,12 +139,14 @@ func checkRefusedHeaders(hdr http.Header) error {
 	return checkStorageClass(hdr.Get("X-Amz-Storage-Class"))
 }
 
-// checkStorageClass accepts STANDARD; other S3 classes are not built.
+// checkStorageClass accepts STANDARD and REDUCED_REDUNDANCY, which the
+// object layer stores with its own parity; other S3 classes need tiering,
+// which is not built.
 func checkStorageClass(class string) error {
 	switch class {
-	case "", "STANDARD":
+	case "", object.StorageClassStandard, object.StorageClassReducedRedundancy:
 		return nil
-	case "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+	case "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
 		"GLACIER", "DEEP_ARCHIVE", "OUTPOSTS", "GLACIER_IR", "SNOW", "EXPRESS_ONEZONE":
 		return errNotImplemented("The storage class " + class)
 	}

@@ -170,7 +170,7 @@ func (h *Handler) entries(objects []object.ObjectInfo, p listParams, withOwner b
 	for _, o := range objects {
 		e := objectEntry{
 			Key: p.encode(o.Key), LastModified: formatXMLTime(o.ModTime),
-			ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: "STANDARD",
+			ETag: quoteETag(o.ETag), Size: o.Size, StorageClass: o.Class(),
 		}
 		for alg := range o.Checksums {
 			e.ChecksumAlgorithm = append(e.ChecksumAlgorithm, alg)

@@ -105,8 +105,9 @@ func (h *Handler) listParts(w http.ResponseWriter, req *request) error {
 	out := listPartsResult{Xmlns: s3Namespace, Bucket: req.bucket, Key: req.key,
 		UploadID: res.Upload.UploadID, PartNumberMarker: marker, MaxParts: maxParts,
 		IsTruncated: res.IsTruncated, NextPartNumberMarker: res.NextMarker,
-		Initiator: owner{ID: h.ownerID}, Owner: owner{ID: h.ownerID}, StorageClass: "STANDARD",
-		ChecksumAlgorithm: res.Upload.ChecksumAlgorithm, ChecksumType: res.Upload.ChecksumType}
+		Initiator: owner{ID: h.ownerID}, Owner: owner{ID: h.ownerID},
+		StorageClass: res.Upload.Class(), ChecksumAlgorithm: res.Upload.ChecksumAlgorithm,
+		ChecksumType: res.Upload.ChecksumType}
 	for _, p := range res.Parts {
 		out.Parts = append(out.Parts, partEntry{PartNumber: p.Number,
 			LastModified: formatXMLTime(p.ModTime), ETag: quoteETag(p.ETag), Size: p.Size,
@@ -147,7 +148,7 @@ func (h *Handler) listMultipartUploads(w http.ResponseWriter, req *request) erro
 		CommonPrefixes: prefixes(res.CommonPrefixes, p)}
 	for _, u := range res.Uploads {
 		out.Uploads = append(out.Uploads, uploadEntry{Key: p.encode(u.Key), UploadID: u.UploadID,
-			Initiator: owner{ID: h.ownerID}, Owner: owner{ID: h.ownerID}, StorageClass: "STANDARD",
+			Initiator: owner{ID: h.ownerID}, Owner: owner{ID: h.ownerID}, StorageClass: u.Class(),
 			Initiated: formatXMLTime(u.Initiated), ChecksumAlgorithm: u.ChecksumAlgorithm,
 			ChecksumType: u.ChecksumType})
 	}

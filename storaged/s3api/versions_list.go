@@ -90,7 +90,7 @@ func (h *Handler) versionEntry(o object.ObjectInfo, p listParams) versionEntry {
 		return e
 	}
 	size := o.Size
-	e.ETag, e.Size, e.StorageClass = quoteETag(o.ETag), &size, "STANDARD"
+	e.ETag, e.Size, e.StorageClass = quoteETag(o.ETag), &size, o.Class()
 	for alg := range o.Checksums {
 		e.ChecksumAlgorithm = append(e.ChecksumAlgorithm, alg)
 	}

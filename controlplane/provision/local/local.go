@@ -263,6 +263,7 @@ func (p *Provisioner) node(t *model.Tenant, pool model.Pool, i int) *node {
 		renewBefore: p.cfg.CertRenewBefore,
 		provided:    t.Spec.TLS.Provided(),
 		metrics:     t.Spec.MetricsEnabled(),
+		rrsParity:   t.Spec.ReducedRedundancyParity(),
 	}
 }
 

@@ -46,6 +46,9 @@ type node struct {
 	served       *x509.Certificate
 	// metrics is set when the node serves Prometheus metrics.
 	metrics bool
+	// rrsParity is the parity of REDUCED_REDUNDANCY objects, 0 for the
+	// tenant's parity (no --rrs-parity).
+	rrsParity int
 }
 
 // nodeFile is what node.json keeps across restarts.
@@ -177,7 +180,8 @@ func (n *node) drivePaths() []string {
 }
 
 // args is storaged's command line for this node: its drives and parity,
-// or, on a multi-server tenant, the topology that names them.
+// or, on a multi-server tenant, the topology that names them, and the
+// parity of reduced redundancy when the tenant sets one.
 func (n *node) args(credentials string) []string {
 	args := []string{
 		"--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)),
@@ -188,6 +192,9 @@ func (n *node) args(credentials string) []string {
 		"--metrics=" + strconv.FormatBool(n.metrics),
 	}
 	args = append(args, n.tlsArgs()...)
+	if n.rrsParity > 0 {
+		args = append(args, "--rrs-parity", strconv.Itoa(n.rrsParity))
+	}
 	if n.topology != "" {
 		return append(args, "--topology", n.topology, "--node-name", n.name,
 			"--tls-ca", n.caFile)

@@ -69,20 +69,21 @@ func (s *store) handler(s3 http.Handler) http.Handler {
 // node, the sets of the topology otherwise.
 func openStore(opts options, certs *certReloader, logger hclog.Logger) (*store, error) {
 	if opts.cluster == nil {
-		layer, heal, err := openLayer(opts.drives, opts.parity, opts.heal,
+		layer, heal, err := openLayer(opts.drives, opts.parity, opts.rrsParity, opts.heal,
 			logger.Named("erasure"))
 		if err != nil {
 			return nil, err
 		}
 		return &store{layer: layer, heal: heal}, nil
 	}
-	return openCluster(opts.cluster, certs, opts.heal, logger)
+	return openCluster(opts.cluster, opts.rrsParity, certs, opts.heal, logger)
 }
 
 // openCluster builds every erasure set of the topology from this node's
 // drives and its peers' drives, the RPC handler that serves this node's
-// drives and locks to the peers, and the layer over the sets.
-func openCluster(c *clusterOptions, certs *certReloader, heal healOptions,
+// drives and locks to the peers, and the layer over the sets, whose
+// REDUCED_REDUNDANCY objects get rrsParity (0: the topology's parity).
+func openCluster(c *clusterOptions, rrsParity int, certs *certReloader, heal healOptions,
 	logger hclog.Logger) (*store, error) {
 	topo := c.topology
 	roots, err := loadCA(c.tlsCA)
@@ -119,7 +120,7 @@ func openCluster(c *clusterOptions, certs *certReloader, heal healOptions,
 	if err != nil {
 		return nil, err
 	}
-	if st.pools, err = poolsOver(topo, built, locker); err != nil {
+	if st.pools, err = poolsOver(topo, built, locker, rrsParity); err != nil {
 		return nil, err
 	}
 	st.layer, st.stopPools = st.pools, startPools(st.pools, topo, heal, logger.Named("pools"))
@@ -219,10 +220,15 @@ func openLocalDrive(dir string, id drive.Identity, logger hclog.Logger) (erasure
 
 // layerOver returns the object layer over one pool's built sets, whose
 // changes hold namespace locks across the tenant's nodes.
-func layerOver(built []*erasure.Set, locker sets.Locker) (object.Layer, error) {
+// REDUCED_REDUNDANCY objects get rrsParity (0: the sets' parity).
+func layerOver(built []*erasure.Set, locker sets.Locker, rrsParity int) (object.Layer, error) {
 	layers := make([]object.Layer, len(built))
 	for i, s := range built {
-		layers[i] = object.NewErasureLayer(s)
+		l, err := newSetLayer(s, rrsParity)
+		if err != nil {
+			return nil, err
+		}
+		layers[i] = l
 	}
 	return sets.New(sets.Config{Sets: layers, Locker: locker})
 }

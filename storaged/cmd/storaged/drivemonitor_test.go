@@ -67,7 +67,7 @@ func TestAWipedDriveIsFormattedAndHealedWhileServing(t *testing.T) {
 		dirs[i] = filepath.Join(root, fmt.Sprintf("d%d", i))
 	}
 	opts := healOptions{rate: 1000, scanInterval: -1, driveCheck: 50 * time.Millisecond}
-	layer, heal, err := openLayer(dirs, 2, opts, hclog.NewNullLogger())
+	layer, heal, err := openLayer(dirs, 2, 0, opts, hclog.NewNullLogger())
 	if err != nil {
 		t.Fatal(err)
 	}

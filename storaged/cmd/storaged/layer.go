@@ -13,10 +13,11 @@ import (
 
 // openLayer builds the object layer: one erasure set over the drive
 // directories, in the order given (the order is the set's layout and
-// must stay the same across restarts), and its healing. Drives that fail
-// are reported at warn as objects are served from the others, and the
-// objects queued for healing.
-func openLayer(dirs []string, parity int, heal healOptions,
+// must stay the same across restarts), and its healing. REDUCED_REDUNDANCY
+// objects get rrsParity (0: parity). Drives that fail are reported at warn
+// as objects are served from the others, and the objects queued for
+// healing.
+func openLayer(dirs []string, parity, rrsParity int, heal healOptions,
 	logger hclog.Logger) (object.Layer, *healing, error) {
 	hs := healSet{name: "0", queue: erasure.NewHealQueue(0), scan: true, dirs: dirs,
 		fresh: make([]bool, len(dirs))}
@@ -44,7 +45,22 @@ func openLayer(dirs []string, parity int, heal healOptions,
 	if err != nil {
 		return nil, nil, err
 	}
-	return object.NewErasureLayer(hs.set), h, nil
+	layer, err := newSetLayer(hs.set, rrsParity)
+	if err != nil {
+		return nil, nil, err
+	}
+	return layer, h, nil
+}
+
+// newSetLayer returns the object layer of one erasure set, whose
+// REDUCED_REDUNDANCY objects get rrsParity (0: the set's parity).
+func newSetLayer(set *erasure.Set, rrsParity int) (*object.ErasureLayer, error) {
+	l, err := object.NewErasureLayerFromConfig(object.ErasureConfig{Set: set,
+		ReducedRedundancyParity: rrsParity})
+	if err != nil {
+		return nil, fmt.Errorf("building the object layer: %w", err)
+	}
+	return l, nil
 }
 
 // healBuckets puts back the buckets that replaced (empty) drives lack, so

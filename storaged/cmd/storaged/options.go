@@ -24,6 +24,7 @@ const (
 	envInsecureHTTP    = "STORAGED_INSECURE_HTTP"
 	envDrives          = "STORAGED_DRIVES"
 	envParity          = "STORAGED_PARITY"
+	envRRSParity       = "STORAGED_RRS_PARITY"
 	envRegion          = "STORAGED_REGION"
 	envCredentialsFile = "STORAGED_CREDENTIALS_FILE"
 	envLogLevel        = "STORAGED_LOG_LEVEL"
@@ -82,6 +83,9 @@ type options struct {
 	// accessKeys are its keys as loaded at start.
 	accessKeysFile string
 	accessKeys     *s3api.StaticKeys
+	// rrsParity is the parity of REDUCED_REDUNDANCY objects (--rrs-parity):
+	// 1 to parity, or 0 to store them with parity.
+	rrsParity int
 }
 
 // clusterOptions are the options of a node of a multi-node tenant.
@@ -103,7 +107,7 @@ type rawFlags struct {
 	insecureHTTP, logJSON, metrics                             bool
 	drives                                                     driveList
 	domains                                                    domainList
-	parity                                                     int
+	parity, rrsParity                                          int
 }
 
 // driveList is the repeatable --drive flag; each value may also be a
@@ -191,6 +195,8 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 			opts.parity = opts.cluster.topology.parity
 		}
 	}
+	opts.rrsParity, err = checkRRSParity(raw.rrsParity, opts.parity)
+	collect(err)
 	collect(checkRegion(raw.region))
 	opts.credentials, err = loadCredentials(raw.credentialsFile, getenv)
 	collect(err)
@@ -232,6 +238,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 		"list, at least 2 (env "+envDrives+")")
 	fs.IntVar(&raw.parity, "parity", 0, "parity shards per object; default 2 up to 5 "+
 		"drives, 3 for 6-7, 4 from 8, never more than half the drives (env "+envParity+")")
+	fs.IntVar(&raw.rrsParity, "rrs-parity", 0, "parity shards of objects written with "+
+		"x-amz-storage-class REDUCED_REDUNDANCY, 1 to --parity; by default they get "+
+		"--parity and still report their class (env "+envRRSParity+")")
 	fs.StringVar(&raw.region, "region", envOr(getenv, envRegion, defaultRegion),
 		"S3 region this endpoint answers for (env "+envRegion+")")
 	fs.StringVar(&raw.credentialsFile, "credentials-file", getenv(envCredentialsFile),
@@ -331,6 +340,28 @@ func applyEnvFallbacks(raw *rawFlags, fs *flag.FlagSet, getenv func(string) stri
 	if given["parity"] && raw.parity == 0 {
 		return errors.New("--parity 0: give at least 1, or leave the flag out for the default")
 	}
+	return rrsParityFallback(raw, given["rrs-parity"], getenv)
+}
+
+// rrsParityFallback fills --rrs-parity from the environment when it was
+// not given, and refuses an explicit 0, which would mean no parity.
+func rrsParityFallback(raw *rawFlags, given bool, getenv func(string) string) error {
+	if given {
+		if raw.rrsParity == 0 {
+			return errors.New("--rrs-parity 0: give at least 1, or leave the flag out to " +
+				"store REDUCED_REDUNDANCY objects with --parity")
+		}
+		return nil
+	}
+	v := getenv(envRRSParity)
+	if v == "" {
+		return nil
+	}
+	p, err := strconv.Atoi(v)
+	if err != nil || p == 0 {
+		return fmt.Errorf("%s=%q: give a whole number from 1 to the parity", envRRSParity, v)
+	}
+	raw.rrsParity = p
 	return nil
 }
 
@@ -403,6 +434,20 @@ func checkParity(parity, drives int) (int, error) {
 			"1 to %d (at most half the drives)", parity, drives, drives/2)
 	}
 	return parity, nil
+}
+
+// checkRRSParity refuses a REDUCED_REDUNDANCY parity outside 1 to the
+// standard parity: more would make reduced redundancy the stronger class.
+// 0 means none was given.
+func checkRRSParity(rrs, parity int) (int, error) {
+	if rrs == 0 || parity == 0 { // a bad parity is reported by itself
+		return rrs, nil
+	}
+	if rrs < 1 || rrs > parity {
+		return 0, fmt.Errorf("--rrs-parity %d with parity %d: give 1 to %d, or leave it out "+
+			"to store REDUCED_REDUNDANCY objects with parity %d", rrs, parity, parity, parity)
+	}
+	return rrs, nil
 }
 
 // checkTLS demands a certificate and key, both readable, unless

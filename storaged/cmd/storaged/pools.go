@@ -20,10 +20,11 @@ const syncTimeout = 30 * time.Second
 // poolsOver returns the object layer of the topology: one sets layer per
 // pool over the pool's built sets, and the pools layer over them, whose
 // changes hold namespace locks across the tenant's nodes.
-func poolsOver(topo *topology, built []*erasure.Set, locker sets.Locker) (*pools.Layers, error) {
+func poolsOver(topo *topology, built []*erasure.Set, locker sets.Locker,
+	rrsParity int) (*pools.Layers, error) {
 	cfg := pools.Config{Locker: locker, DrainRunner: topo.drainRunner()}
 	for _, p := range topo.pools {
-		layer, err := layerOver(built[p.first:p.end], locker)
+		layer, err := layerOver(built[p.first:p.end], locker, rrsParity)
 		if err != nil {
 			return nil, err
 		}
