@@ -126,3 +126,24 @@ func (s *Set) objectDirs(ctx context.Context, bucket string) ([]string, error) {
 	sort.Strings(dirs)
 	return dirs, nil
 }
+
+// KeyVersions returns every version of one key that has read quorum,
+// delete markers included, newest first, reading only the key's meta
+// files; none when the key holds none.
+func (s *Set) KeyVersions(ctx context.Context, bucket, key string) ([]ObjectInfo, error) {
+	metas, errs := s.readMetas(ctx, bucket, objectDir(key))
+	cur, _, err := s.pickMeta(metas, errs)
+	if errors.Is(err, ErrObjectNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("erasure: reading the versions of %s/%s: %w", bucket, key, err)
+	}
+	var out []ObjectInfo
+	for i, v := range cur.versions() {
+		info := v.info(bucket)
+		info.IsLatest = i == 0
+		out = append(out, info)
+	}
+	return out, nil
+}

@@ -45,14 +45,25 @@ func (l *Layers) moveKey(ctx context.Context, bucket, key string,
 	return n, bytes, nil
 }
 
-// keyVersions lists every version of one key on a pool, newest first.
+// keyVersions lists every version of one key on a pool, newest first:
+// through the pool's KeyVersionLister when it has one (it reads the key's
+// meta files alone), else through a version listing from the key.
 func keyVersions(ctx context.Context, p object.Layer, bucket,
 	key string) ([]object.ObjectInfo, error) {
+	if kl, ok := p.(object.KeyVersionLister); ok {
+		out, err := kl.KeyVersions(ctx, bucket, key)
+		if errors.Is(err, object.ErrBucketNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("pools: reading the versions of %s/%s: %w", bucket, key, err)
+		}
+		return out, nil
+	}
 	v, err := capability[object.Versioned](p)
 	if err != nil {
 		return nil, err
 	}
-	// TODO: a pool's version listing reads the whole bucket; one key's would read one file.
 	opts := object.ListVersionsOptions{Prefix: key}
 	var out []object.ObjectInfo
 	for {
