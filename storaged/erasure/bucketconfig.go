@@ -1,6 +1,7 @@
 package erasure
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -111,6 +112,7 @@ func (s *Set) BucketConfig(ctx context.Context, bucket, name string) ([]byte, er
 	b, votes := mostCommon(raw, errs)
 	var rec configRecord
 	if votes >= s.ReadQuorum() && decodeRecord(b, s.hashKey, &rec) == nil && rec.Name == name {
+		s.report(bucket, "", staleConfigs(raw, errs, b))
 		return rec.Data, nil
 	}
 	switch {
@@ -121,4 +123,21 @@ func (s *Set) BucketConfig(ctx context.Context, bucket, name string) ([]byte, er
 	}
 	op := fmt.Sprintf("reading %s of bucket %s", name, bucket)
 	return nil, quorumError(ErrReadQuorum, op, votes, s.ReadQuorum(), errs)
+}
+
+// staleConfigs returns the drives that answered a configuration read with
+// no record, a damaged one or another than best, so that the bucket is
+// queued for healing; drives that did not answer are left to the drive
+// checks.
+func staleConfigs(raw [][]byte, errs []error, best []byte) []DriveFailure {
+	var out []DriveFailure
+	for i, err := range errs {
+		switch {
+		case err == nil && !bytes.Equal(raw[i], best):
+			out = append(out, DriveFailure{Drive: i, Err: errors.New("another configuration record")})
+		case errors.Is(err, drive.ErrFileNotFound) || errors.Is(err, errCorruptMeta):
+			out = append(out, DriveFailure{Drive: i, Err: err})
+		}
+	}
+	return out
 }

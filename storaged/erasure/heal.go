@@ -1,9 +1,12 @@
 package erasure
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/strata-storage/strata/storaged/drive"
@@ -37,8 +40,105 @@ func (s *Set) HealBuckets(ctx context.Context) ([]string, error) {
 		if err != nil {
 			failed = append(failed, err)
 		}
+		if err := s.healBucketConfigs(ctx, bucket); err != nil {
+			failed = append(failed, err)
+		}
 	}
 	return healed, errors.Join(failed...)
+}
+
+// healBucketConfigs makes every online drive hold the bucket's
+// configuration records (versioning, Object Lock, policy, quota...) as the
+// drives agree on them. A drive replaced by an empty one has none; if it
+// were left so, a few replacements in turn would leave too few copies for
+// a read quorum, and a setting such as versioning would read as never set.
+//
+// For each record, the content held by the most drives wins when a read
+// quorum of drives holds it and fewer drives lack it: it is written to the
+// drives that lack it or hold another (an older or a damaged copy). A
+// record that a read quorum of drives lacks, and fewer drives hold, was
+// removed while the others were away: it is removed from them. Anything
+// else (a tie, too few answers) is left for a later pass.
+func (s *Set) healBucketConfigs(ctx context.Context, bucket string) error {
+	lists := make([][]string, len(s.drives))
+	s.forEach(func(i int, d Drive) error {
+		var err error
+		lists[i], err = d.List(ctx, bucket, configDir)
+		return err
+	})
+	names := map[string]bool{}
+	for _, l := range lists {
+		for _, name := range l {
+			if validName(name) {
+				names[name] = true
+			}
+		}
+	}
+	var failed []error
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		if err := s.healBucketConfig(ctx, bucket, name); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	return errors.Join(failed...)
+}
+
+// healBucketConfig heals one configuration record of the bucket, under the
+// lock that PutBucketConfig takes.
+func (s *Set) healBucketConfig(ctx context.Context, bucket, name string) error {
+	unlock := s.lockObject(bucket, "\x00config\x00"+name)
+	defer unlock()
+	raw := make([][]byte, len(s.drives))
+	valid := make([]error, len(s.drives)) // nil: a well-formed record
+	answered := s.forEach(func(i int, d Drive) error {
+		b, err := d.ReadFile(ctx, bucket, configPath(name))
+		switch {
+		case errors.Is(err, drive.ErrFileNotFound):
+			valid[i] = err
+			return nil
+		case err != nil:
+			valid[i] = err
+			return err
+		}
+		raw[i] = b
+		valid[i] = decodeRecord(b, s.hashKey, &configRecord{})
+		return nil
+	})
+	best, votes := mostCommon(raw, valid)
+	absent := 0
+	for i := range s.drives {
+		if answered[i] == nil && raw[i] == nil {
+			absent++
+		}
+	}
+	q := s.ReadQuorum()
+	var fix func(i int, d Drive) error
+	switch {
+	case votes >= q && votes > absent:
+		fix = func(i int, d Drive) error {
+			if answered[i] != nil || valid[i] == nil && bytes.Equal(raw[i], best) {
+				return nil
+			}
+			return d.WriteFile(ctx, bucket, configPath(name), best)
+		}
+	case absent >= q && absent > votes:
+		fix = func(i int, d Drive) error {
+			if answered[i] != nil || raw[i] == nil {
+				return nil
+			}
+			return d.Delete(ctx, bucket, configPath(name))
+		}
+	default:
+		return nil
+	}
+	var failed []error
+	for i, err := range s.forEach(fix) {
+		if err != nil {
+			failed = append(failed, fmt.Errorf("erasure: healing %s of bucket %s on %s: %w",
+				name, bucket, s.drives[i], err))
+		}
+	}
+	return errors.Join(failed...)
 }
 
 // quorumBuckets returns, in name order, the buckets that a read quorum of

@@ -78,9 +78,11 @@ func (h *Healer) walk(ctx context.Context, bucket, prefix string,
 	return nil
 }
 
-// walkBucket is walk for one bucket.
+// walkBucket is walk for one bucket. It heals the bucket's configuration
+// records first; what fails there is retried by the next walk.
 func (h *Healer) walkBucket(ctx context.Context, bucket, prefix string,
 	fn func(ctx context.Context, bucket, key string) error) error {
+	_ = h.set.healBucketConfigs(ctx, bucket)
 	dirs, err := h.set.objectDirs(ctx, bucket)
 	if errors.Is(err, ErrBucketNotFound) {
 		return nil // deleted meanwhile
