@@ -29,6 +29,9 @@ func writeEnv(cfg Config, cp *controlPlane, t tenant) (string, error) {
 		{Name: "AWS_REGION", Value: t.region},
 		{Name: "AWS_DEFAULT_REGION", Value: t.region}, // what AWS CLI v1 reads
 		{Name: "STRATA_TENANT_CA", Value: t.caFile},
+		// terraform in examples/quickstart then finds the provider without
+		// terraform init, as the quickstart's own apply does.
+		{Name: "TF_CLI_CONFIG_FILE", Value: filepath.Join(cfg.StateDir, "terraform.rc")},
 	}
 	path := filepath.Join(cfg.StateDir, EnvFileName)
 	text := shellenv.Format("Written by make quickstart. Source it: . "+path, vars)

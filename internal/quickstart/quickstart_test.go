@@ -57,6 +57,7 @@ func TestQuickstartEndToEnd(t *testing.T) {
 		t.Fatalf("first up: %v", err)
 	}
 	checkEnvFile(t, first)
+	checkTerraformWithEnvFile(t, cfg, first)
 	checkTenantEnvCommand(t, cfg, first)
 	t.Logf("apply took %s; apply to verified S3 round trip %s", first.Apply, first.ToS3)
 
@@ -100,6 +101,32 @@ func checkEnvFile(t *testing.T, res Result) {
 	}
 	if fi, err := os.Stat(res.EnvFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("env file mode: got %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+}
+
+// checkTerraformWithEnvFile runs terraform plan in the example as the
+// README tells a user to, with nothing but the environment file's
+// variables: it must find the provider without terraform init and see no
+// change.
+func checkTerraformWithEnvFile(t *testing.T, cfg Config, res Result) {
+	t.Helper()
+	env, err := ReadEnv(res.EnvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, err := cfg.terraform()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tf, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	cmd.Dir = cfg.ExampleDir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("terraform plan with only %s's variables: %v (exit 2 means changes)\n%s",
+			res.EnvFile, err, out)
 	}
 }
 
