@@ -10,13 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/strata-storage/strata/storaged/erasure"
-	"github.com/strata-storage/strata/storaged/internal/teststoraged"
-	"github.com/strata-storage/strata/storaged/s3api"
 )
 
 // TestDrivesReplacedInTurnKeepVersioning replaces three of the four drives
@@ -27,19 +24,8 @@ import (
 // were not healed would read as never versioned, and the next PUT would
 // replace its versions.
 func TestDrivesReplacedInTurnKeepVersioning(t *testing.T) {
-	srv := teststoraged.Start(t, storagedBin, "--drive-check-interval", driveCheckInterval,
-		"--scan-interval", "0")
-	client := s3.New(s3.Options{Region: teststoraged.Region,
-		BaseEndpoint: aws.String(srv.Endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(teststoraged.AccessKey,
-			teststoraged.SecretKey, ""),
-		HTTPClient: srv.HTTPClient(), Retryer: aws.NopRetryer{}})
-	lt := liveTenant{clients: []*s3.Client{client}, drives: srv.Drives,
-		status: func() (s3api.HealStatus, error) {
-			return signedHealStatus(srv.HTTPClient(), srv.Endpoint, teststoraged.AccessKey,
-				teststoraged.SecretKey, teststoraged.Region)
-		},
-		logs: srv.Logs.String}
+	srv, lt := startSingleNode(t)
+	client := lt.clients[0]
 	ctx := context.Background()
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/strata-storage/strata/storaged/erasure"
@@ -28,13 +27,8 @@ import (
 // write nothing to it and keep its format file, keep serving from the
 // other drives, and take the drive back once its own format returns.
 func TestForeignDriveOfARunningNodeIsLeftAlone(t *testing.T) {
-	srv := teststoraged.Start(t, storagedBin, "--drive-check-interval", driveCheckInterval,
-		"--scan-interval", "0")
-	client := s3.New(s3.Options{Region: teststoraged.Region,
-		BaseEndpoint: aws.String(srv.Endpoint), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(teststoraged.AccessKey,
-			teststoraged.SecretKey, ""),
-		HTTPClient: srv.HTTPClient(), Retryer: aws.NopRetryer{}})
+	srv, lt := startSingleNode(t)
+	client := lt.clients[0]
 	if _, err := client.CreateBucket(context.Background(),
 		&s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("creating the bucket: %v", err)

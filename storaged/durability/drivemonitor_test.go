@@ -78,6 +78,15 @@ func TestD1WipedDriveOfARunningNodeIsRebuilt(t *testing.T) {
 // TestWipedDriveOfASingleNodeIsRebuilt is the same case on a tenant of
 // one node with four drives (storaged --drive, no topology).
 func TestWipedDriveOfASingleNodeIsRebuilt(t *testing.T) {
+	srv, lt := startSingleNode(t)
+	wipeWhileServing(t, "1 node x 4 drives", lt, srv.Drives[2])
+}
+
+// startSingleNode starts a node of four drives whose drive checks run
+// every driveCheckInterval and whose scanner is off, and returns it as a
+// liveTenant with one S3 client.
+func startSingleNode(t *testing.T) (*teststoraged.Server, liveTenant) {
+	t.Helper()
 	srv := teststoraged.Start(t, storagedBin, "--drive-check-interval", driveCheckInterval,
 		"--scan-interval", "0")
 	client := s3.New(s3.Options{Region: teststoraged.Region,
@@ -85,14 +94,13 @@ func TestWipedDriveOfASingleNodeIsRebuilt(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider(teststoraged.AccessKey,
 			teststoraged.SecretKey, ""),
 		HTTPClient: srv.HTTPClient(), Retryer: aws.NopRetryer{}})
-	lt := liveTenant{clients: []*s3.Client{client}, drives: srv.Drives,
+	return srv, liveTenant{clients: []*s3.Client{client}, drives: srv.Drives,
 		status: func() (s3api.HealStatus, error) {
 			return signedHealStatus(srv.HTTPClient(), srv.Endpoint, teststoraged.AccessKey,
 				teststoraged.SecretKey, teststoraged.Region)
 		},
 		metrics: srv.Endpoint + "/strata/metrics", hc: srv.HTTPClient(),
 		logs: srv.Logs.String}
-	wipeWhileServing(t, "1 node x 4 drives", lt, srv.Drives[2])
 }
 
 // wipeWhileServing runs a wiped-drive case on lt: objects, then the wipe
