@@ -200,6 +200,45 @@ func loadCACert(diags *diag.Diagnostics, ca string) []byte {
 	return pem
 }
 
+// Environment variables that set log levels: Terraform's own (which
+// decide what Terraform keeps of a provider's logs) and terraform-plugin-
+// log's (which decide what the plugin SDK and this provider write).
+const (
+	envTFLog           = "TF_LOG"
+	envTFLogProvider   = "TF_LOG_PROVIDER"
+	envLogSDK          = "TF_LOG_SDK"
+	envLogSDKProto     = "TF_LOG_SDK_PROTO"
+	envLogSDKFramework = "TF_LOG_SDK_FRAMEWORK"
+	envLogStrata       = "TF_LOG_PROVIDER_STRATA"
+)
+
+// UnreadLogLevels returns the log-level environment variables to set, to
+// "off", before the provider is served, so that it writes no log that
+// Terraform would drop unread. Terraform keeps a provider's logs only when
+// TF_LOG_PROVIDER or TF_LOG names a level, yet the plugin SDK logs at trace
+// level unless told otherwise; Terraform then parses every JSON line the
+// plugin writes to stderr just to drop it. That made half of the
+// provider's CPU time, and much of Terraform's, in a no-change plan of 200
+// buckets. The answer is empty when Terraform keeps provider logs, and it
+// never names a variable that is already set. getenv is os.Getenv outside
+// tests.
+func UnreadLogLevels(getenv func(string) string) map[string]string {
+	kept := getenv(envTFLogProvider) // Terraform's rule: it wins over TF_LOG
+	if kept == "" {
+		kept = getenv(envTFLog)
+	}
+	if kept != "" && !strings.EqualFold(kept, "off") {
+		return nil
+	}
+	set := map[string]string{}
+	for _, name := range []string{envLogSDK, envLogSDKProto, envLogSDKFramework, envLogStrata} {
+		if getenv(name) == "" {
+			set[name] = "off"
+		}
+	}
+	return set
+}
+
 // Resources lists the provider's resource types.
 func (p *strataProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -293,4 +294,40 @@ func TestAccWrongToken(t *testing.T) {
 			},
 		},
 	})
+}
+
+func TestUnreadLogLevelsFollowWhatTerraformKeeps(t *testing.T) {
+	t.Parallel()
+	allOff := map[string]string{"TF_LOG_SDK": "off", "TF_LOG_SDK_PROTO": "off",
+		"TF_LOG_SDK_FRAMEWORK": "off", "TF_LOG_PROVIDER_STRATA": "off"}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want map[string]string
+	}{
+		{"no log setting turns every SDK logger off", nil, allOff},
+		{"TF_LOG=off turns them off", map[string]string{"TF_LOG": "OFF"}, allOff},
+		{"TF_LOG=trace keeps them", map[string]string{"TF_LOG": "trace"}, nil},
+		{"TF_LOG_PROVIDER=info keeps them", map[string]string{"TF_LOG_PROVIDER": "info"}, nil},
+		{
+			"TF_LOG_PROVIDER=off wins over TF_LOG=trace",
+			map[string]string{"TF_LOG_PROVIDER": "off", "TF_LOG": "trace"},
+			allOff,
+		},
+		{
+			"a level the user set is left alone",
+			map[string]string{"TF_LOG_SDK_PROTO": "trace"},
+			map[string]string{"TF_LOG_SDK": "off", "TF_LOG_SDK_FRAMEWORK": "off",
+				"TF_LOG_PROVIDER_STRATA": "off"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := UnreadLogLevels(func(name string) string { return tt.env[name] })
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

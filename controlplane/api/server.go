@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -40,6 +42,12 @@ type Server struct {
 	// patterns lists every API route on mux, in the order registered, so
 	// that tests can hold them against the OpenAPI document.
 	patterns []string
+
+	// tokensIndexed is set once every stored token has its index record;
+	// tokenIndexMu lets one request at a time add the missing ones (see
+	// indexTokens).
+	tokenIndexMu  sync.Mutex
+	tokensIndexed atomic.Bool
 }
 
 // New returns a Server for cfg.

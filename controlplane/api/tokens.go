@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -213,6 +214,10 @@ func (s *Server) createToken(ctx context.Context, name string, spec model.TokenS
 	if err != nil {
 		return nil, err
 	}
+	if err := s.putTokenIndex(ctx, rec.Hash, name); err != nil {
+		// Unindexed, the token could never authenticate: take it back.
+		return nil, errors.Join(err, s.cfg.Store.Delete(ctx, model.KindToken, name, rev))
+	}
 	t := rec.token(rev)
 	t.Status.Secret = secret
 	return t, nil
@@ -221,12 +226,12 @@ func (s *Server) createToken(ctx context.Context, name string, spec model.TokenS
 // deleteToken revokes a token at once: the next request with it is 401.
 func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 	ctx, name := r.Context(), pathName(r)
-	_, rev, e := s.loadToken(ctx, name)
+	rec, rev, e := s.loadToken(ctx, name)
 	if e == nil {
 		e = checkIfMatch(r, true, rev)
 	}
 	if e == nil {
-		e = s.removeToken(ctx, name, rev)
+		e = s.removeToken(ctx, name, rec.Hash, rev)
 	}
 	if e != nil {
 		writeError(w, r, e)
@@ -235,7 +240,12 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) removeToken(ctx context.Context, name string, rev int64) *apiError {
+// removeToken deletes the token, then its index record. The token record
+// decides, so the secret is refused from the first delete on; an index
+// record that a failure leaves behind names a token that is gone and is
+// never followed.
+func (s *Server) removeToken(ctx context.Context, name string, hash []byte,
+	rev int64) *apiError {
 	err := s.cfg.Store.Delete(ctx, model.KindToken, name, rev)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -246,6 +256,7 @@ func (s *Server) removeToken(ctx context.Context, name string, rev int64) *apiEr
 	case err != nil:
 		return internal(err)
 	}
+	_ = s.cfg.Store.Delete(ctx, tokenIndexKind, indexName(hash), store.AnyRevision)
 	return nil
 }
 
@@ -267,10 +278,18 @@ func isReader(r *http.Request) bool {
 // bootstrapPrincipal is the admin token from the state directory.
 const bootstrapPrincipal = "admin.token"
 
+// tokenIndexKind is the store kind that finds a token by its secret: one
+// record per token, named by the hex of the secret's SHA-256 and holding
+// the token's name, so that authenticating reads two records however many
+// tokens there are.
+const tokenIndexKind = "token-index"
+
+func indexName(sum []byte) string { return hex.EncodeToString(sum) }
+
 // lookupToken returns the principal whose secret is presented, or false.
-// It compares the hash with every stored token in constant time.
-// TODO: this lists every token per request; an index by hash would keep
-// authentication flat past a few thousand tokens.
+// The index names the candidate token; its stored hash, compared in
+// constant time, decides. The index is keyed by a hash of 256 random bits,
+// so how long the lookup takes tells nothing useful about a secret.
 func (s *Server) lookupToken(ctx context.Context, secret string) (principal, bool, error) {
 	if s.cfg.Token != "" &&
 		subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.Token)) == 1 {
@@ -279,23 +298,78 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (principal, boo
 	if s.cfg.Store == nil || !strings.HasPrefix(secret, secretPrefix) {
 		return principal{}, false, nil
 	}
-	recs, err := s.cfg.Store.List(ctx, model.KindToken, "", "", 0)
-	if err != nil {
-		return principal{}, false, fmt.Errorf("listing tokens: %w", err)
+	if err := s.indexTokens(ctx); err != nil {
+		return principal{}, false, err
 	}
 	sum := hashSecret(secret)
-	var found principal
-	ok := false
+	ir, err := s.cfg.Store.Get(ctx, tokenIndexKind, indexName(sum))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return principal{}, false, nil
+	case err != nil:
+		return principal{}, false, fmt.Errorf("reading the token index: %w", err)
+	}
+	rec, _, e := s.loadToken(ctx, string(ir.Value))
+	switch {
+	case e != nil && e.code == http.StatusNotFound:
+		return principal{}, false, nil // revoked; the index entry outlived it
+	case e != nil:
+		return principal{}, false, fmt.Errorf("reading token %s: %s", ir.Value, e.message)
+	case subtle.ConstantTimeCompare(sum, rec.Hash) != 1:
+		return principal{}, false, nil
+	}
+	return principal{name: rec.Metadata.Name, role: rec.Role}, true, nil
+}
+
+// indexTokens adds the index records of tokens stored without one, by a
+// control plane older than the index, once per Server. A failure is
+// tried again by the next request.
+func (s *Server) indexTokens(ctx context.Context) error {
+	if s.tokensIndexed.Load() {
+		return nil
+	}
+	s.tokenIndexMu.Lock()
+	defer s.tokenIndexMu.Unlock()
+	if s.tokensIndexed.Load() {
+		return nil
+	}
+	recs, err := s.cfg.Store.List(ctx, model.KindToken, "", "", 0)
+	if err != nil {
+		return fmt.Errorf("listing tokens to index them: %w", err)
+	}
 	for _, sr := range recs {
 		var rec tokenRecord
 		if json.Unmarshal(sr.Value, &rec) != nil {
-			continue
+			continue // never authenticates, as before the index
 		}
-		if subtle.ConstantTimeCompare(sum, rec.Hash) == 1 {
-			found, ok = principal{name: rec.Metadata.Name, role: rec.Role}, true
+		if err := s.indexToken(ctx, rec.Hash, sr.Name); err != nil {
+			return err
 		}
 	}
-	return found, ok, nil
+	s.tokensIndexed.Store(true)
+	return nil
+}
+
+// indexToken adds the token's index record when it has none.
+func (s *Server) indexToken(ctx context.Context, hash []byte, name string) error {
+	_, err := s.cfg.Store.Get(ctx, tokenIndexKind, indexName(hash))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return s.putTokenIndex(ctx, hash, name)
+	case err != nil:
+		return fmt.Errorf("reading the index record of token %s: %w", name, err)
+	}
+	return nil
+}
+
+// putTokenIndex points the index record of hash at the token name.
+func (s *Server) putTokenIndex(ctx context.Context, hash []byte, name string) error {
+	_, err := s.cfg.Store.Put(ctx, tokenIndexKind, indexName(hash), []byte(name),
+		store.AnyRevision)
+	if err != nil {
+		return fmt.Errorf("indexing token %s: %w", name, err)
+	}
+	return nil
 }
 
 // tokensPath is the collection of API tokens.

@@ -109,6 +109,14 @@ func tlsConfig(cfg Config) (*tls.Config, error) {
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
+// maxIdlePerHost is how many idle connections to the control plane a
+// client keeps. Over HTTP/2 one connection carries every request; over
+// HTTP/1.1 (a plain http endpoint, or a proxy in between) each request in
+// flight needs its own, and Terraform reads 10 resources at once: with Go's
+// default of 2, most requests would open a new connection (and a new TLS
+// session) only to close it afterwards.
+const maxIdlePerHost = 32
+
 // HTTPClient returns an http.Client that trusts cfg's CA, for callers that
 // need raw HTTP to the control plane (tests, health checks).
 func HTTPClient(cfg Config) (*http.Client, error) {
@@ -118,6 +126,7 @@ func HTTPClient(cfg Config) (*http.Client, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tlsCfg
+	tr.MaxIdleConnsPerHost = maxIdlePerHost
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, nil
 }
 

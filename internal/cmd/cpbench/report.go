@@ -22,6 +22,12 @@ type figure struct {
 	goal     float64   // the greatest ratio that meets the goal; 0 for none
 }
 
+// add records one run's sample of Strata and of the baseline.
+func (f *figure) add(value, baseline float64) {
+	f.value = append(f.value, value)
+	f.baseline = append(f.baseline, baseline)
+}
+
 // ratio is the median of Strata's samples over the baseline's, and false
 // when either is missing or the baseline is zero.
 func (f figure) ratio() (float64, bool) {
