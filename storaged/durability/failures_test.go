@@ -770,6 +770,7 @@ const maxSweeps = 3
 // fault may still fail while the sweep runs.
 func healBySweeps(t *testing.T, c *testcluster.Cluster, i int) int {
 	t.Helper()
+	c.WaitDrivesOnline(t, i)
 	for n := 1; ; n++ {
 		before := healFailed(t, c, i)
 		sweepAndWait(t, c, i)

@@ -343,6 +343,43 @@ func (c *Cluster) WaitReady(t testing.TB, i int) {
 	}
 }
 
+// WaitDrivesOnline waits until node i reaches every drive of the tenant,
+// its own and its peers': a node restarted a moment ago answers its
+// readiness check before the others have reconnected to it.
+func (c *Cluster) WaitDrivesOnline(t testing.TB, i int) {
+	t.Helper()
+	client := c.HTTPClient()
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		var rep struct {
+			Online  int `json:"online"`
+			Offline int `json:"offline"`
+		}
+		err := getJSON(client, c.Nodes[i].Endpoint+"/strata/health/drives", &rep)
+		if err == nil && rep.Offline == 0 && rep.Online > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not reach every drive within %s: %+v, %v", c.Nodes[i].Name,
+				readyTimeout, rep, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// getJSON GETs u and decodes its JSON body into v.
+func getJSON(hc *http.Client, u string, v any) error {
+	resp, err := hc.Get(u)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d", u, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
 // LogTail returns the last lines of node i's log.
 func (c *Cluster) LogTail(i, lines int) string {
 	b, _ := os.ReadFile(filepath.Join(c.Nodes[i].Dir, "storaged.log"))
