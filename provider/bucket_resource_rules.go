@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -254,8 +255,8 @@ func known(v attr.Value) bool {
 func addRuleViolations(diags *diag.Diagnostics, p path.Path, summary string,
 	v model.Violations) {
 	for _, f := range v {
-		diags.AddAttributeError(p, summary, fmt.Sprintf("%s %s.\n\n%s", f.Field,
-			f.Description, adviceInvalid))
+		diags.AddAttributeError(p, summary, fmt.Sprintf("%s %s.\n\n%s", ruleField(f.Field),
+			ruleDescription(f.Description), adviceInvalid))
 	}
 }
 
@@ -354,8 +355,15 @@ func (quotaRule) ValidateObject(ctx context.Context, req validator.ObjectRequest
 	var v model.Violations
 	model.ValidateQuota(&v, "quota", model.BucketQuota{MaxSize: m.MaxSize.ValueString(),
 		MaxObjects: m.MaxObjects.ValueInt64()})
+	for i := range v {
+		v[i].Description = quotaWords.Replace(v[i].Description)
+	}
 	addRuleViolations(&resp.Diagnostics, req.Path, "Invalid quota", v)
 }
+
+// quotaWords names the quota's limits, where the model's messages use the
+// API's names, by their attributes.
+var quotaWords = strings.NewReplacer("maxSize", "max_size", "maxObjects", "max_objects")
 
 // refuseEmptyQuotaLimit refuses a limit set to its zero value, which the
 // API reads as no limit, and reports whether it did.
@@ -363,13 +371,13 @@ func refuseEmptyQuotaLimit(m quotaModel, p path.Path, diags *diag.Diagnostics) b
 	refused := false
 	if !m.MaxObjects.IsNull() && m.MaxObjects.ValueInt64() == 0 {
 		diags.AddAttributeError(p.AtName("max_objects"), "Invalid quota",
-			"quota.maxObjects must be at least 1; leave it out for no limit on objects.\n\n"+
+			"quota.max_objects must be at least 1; leave it out for no limit on objects.\n\n"+
 				adviceInvalid)
 		refused = true
 	}
 	if !m.MaxSize.IsNull() && m.MaxSize.ValueString() == "" {
 		diags.AddAttributeError(p.AtName("max_size"), "Invalid quota",
-			"quota.maxSize must be a size such as 100Gi; leave it out for no limit on "+
+			"quota.max_size must be a size such as 100Gi; leave it out for no limit on "+
 				"bytes.\n\n"+adviceInvalid)
 		refused = true
 	}

@@ -140,7 +140,7 @@ data "strata_bucket" "logs" {
 				Config: bucketHCL(cp, `versioning = "Enabled"
   quota = { max_size = "1Gi", max_objects = 0 }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`maxObjects must be at least 1`),
+				ExpectError: regexp.MustCompile(`max_objects must be at least 1`),
 			},
 			{
 				Config:      bucketHCL(cp, `tags = { team = "storage", env = "prod" }`),

@@ -44,6 +44,12 @@ const (
 	adviceUnprocessable = "The control plane cannot make this change in the resource's " +
 		"current state. Revert the change in the configuration, or make it in the steps " +
 		"that the message allows. Replacing the resource instead would destroy its data."
+	adviceUnusable = "The control plane cannot use the value as given. Fix the field " +
+		"that the message names in the configuration, then run terraform apply again."
+	adviceTenantData = "The tenant may still hold data. Delete its buckets first (those " +
+		"made through S3 with an S3 client), or start its storage nodes if the control " +
+		"plane cannot reach them; or, to remove the tenant with all its data, set " +
+		"force_destroy = true on the strata_tenant, run terraform apply, then destroy it."
 	adviceCannotCreate = "The control plane cannot create the resource as declared. Change " +
 		"the configuration as the message says, then run terraform apply again."
 	adviceServer = "The control plane failed. Check its log, then run terraform apply " +
@@ -107,8 +113,13 @@ func addAPIError(diags *diag.Diagnostics, op string, t target, err error) {
 	}
 	summary := summaryFor(op, t, ae.StatusCode)
 	advice := adviceFor(ae.StatusCode)
-	if op == "create" && ae.StatusCode == http.StatusUnprocessableEntity {
+	switch {
+	case op == "create" && ae.StatusCode == http.StatusUnprocessableEntity:
 		advice = adviceCannotCreate
+	case ae.StatusCode == http.StatusUnprocessableEntity && !stateConflict(ae.Violations):
+		advice = adviceUnusable
+	case op == "delete" && t.kind == model.KindTenant && ae.StatusCode == http.StatusConflict:
+		advice = adviceTenantData
 	}
 	rest := addViolations(diags, summary, ae.Violations, advice, nil)
 	if len(ae.Violations) > 0 && len(rest) == 0 {
@@ -120,6 +131,22 @@ func addAPIError(diags *diag.Diagnostics, op string, t target, err error) {
 		detail += fmt.Sprintf("\n  - %s: %s", v.Field, v.Description)
 	}
 	diags.AddError(summary, detail+"\n\n"+advice)
+}
+
+// stateRefusalRE matches what the model says when it refuses a change to
+// what exists, such as "cannot change from 1 to 2: ...", rather than a value
+// it cannot use, such as a certificate file it cannot read.
+var stateRefusalRE = regexp.MustCompile(`^cannot (change|go (back|down)) |still being`)
+
+// stateConflict reports whether a 422's violations refuse a change of the
+// resource's current state: any of them does, or none is named.
+func stateConflict(vs model.Violations) bool {
+	for _, v := range vs {
+		if stateRefusalRE.MatchString(v.Description) {
+			return true
+		}
+	}
+	return len(vs) == 0
 }
 
 // addViolations adds one attribute diagnostic per violation whose field maps
@@ -137,7 +164,8 @@ func addViolations(diags *diag.Diagnostics, summary string, vs model.Violations,
 			rest = append(rest, v)
 			continue
 		}
-		diags.AddAttributeError(p, summary, p.String()+": "+v.Description+"\n\n"+advice)
+		diags.AddAttributeError(p, summary, p.String()+": "+ruleDescription(v.Description)+
+			"\n\n"+advice)
 	}
 	return rest
 }
@@ -151,10 +179,36 @@ func configViolations(summary string, vs model.Violations,
 	var diags diag.Diagnostics
 	rest := addViolations(&diags, summary, vs, adviceInvalid, skip)
 	for _, v := range rest {
-		diags.AddError(summary, v.Field+": "+v.Description+"\n\n"+adviceInvalid)
+		diags.AddError(summary, v.Field+": "+ruleDescription(v.Description)+"\n\n"+
+			adviceInvalid)
 	}
 	return diags
 }
+
+// ruleField turns the field path of a violation that the model found in a
+// configuration, such as quota.maxSize or lifecycle_rule[0].expireDays,
+// into Terraform's attribute names: quota.max_size,
+// lifecycle_rule[0].expire_days. A field that is no path, such as
+// `tag "env"`, is kept as it is.
+func ruleField(field string) string {
+	segs := strings.Split(field, ".")
+	for i, seg := range segs {
+		m := ruleSegmentRE.FindStringSubmatch(seg)
+		if m == nil {
+			return field
+		}
+		segs[i] = snakeCase(m[1]) + m[2]
+	}
+	return strings.Join(segs, ".")
+}
+
+// ruleDescription is a violation's description without the model
+// package's error prefix, which means nothing to a Terraform user.
+func ruleDescription(d string) string { return strings.ReplaceAll(d, "model: ", "") }
+
+// ruleSegmentRE is segmentRE that also takes the attribute names, with
+// underscores, that the provider passes the model as field prefixes.
+var ruleSegmentRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_]*)((?:\[[0-9]+\])*)$`)
 
 var segmentRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*)((?:\[[0-9]+\])*)$`)
 var indexRE = regexp.MustCompile(`\[([0-9]+)\]`)

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -44,7 +45,8 @@ var (
 // newTenantResource returns the strata_tenant resource.
 func newTenantResource() resource.Resource { return &tenantResource{} }
 
-// tenantModel is strata_tenant's data.
+// tenantModel is strata_tenant's data. ForceDestroy lives only in
+// Terraform's state: it is sent as the delete's force parameter.
 type tenantModel struct {
 	ID              types.String   `tfsdk:"id"`
 	UID             types.String   `tfsdk:"uid"`
@@ -64,6 +66,7 @@ type tenantModel struct {
 	LogTargets      types.List     `tfsdk:"log_targets"`
 	Monitoring      types.Object   `tfsdk:"monitoring"`
 	StorageClasses  types.Object   `tfsdk:"storage_classes"`
+	ForceDestroy    types.Bool     `tfsdk:"force_destroy"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -121,9 +124,10 @@ func docInt64(md string) schema.Int64Attribute {
 func tenantSchema(ctx context.Context) schema.Schema {
 	md := "A Strata tenant: one S3 service with its own storage nodes, endpoint, TLS " +
 		"certificates and root credentials, running on a cluster. The control plane " +
-		"cannot change a running tenant's parity or region, nor the shape of a pool: such " +
-		"a change fails at apply with its message instead of replacing the tenant, since " +
-		"replacing it would destroy its data. Pools may be added and removed in place: a " +
+		"cannot change a running tenant's parity or region, nor the shape of a pool: a " +
+		"parity or pool-shape change fails at plan, a region change at apply, with the " +
+		"control plane's message instead of replacing the tenant, since replacing it " +
+		"would destroy its data. Pools may be added and removed in place: a " +
 		"removed pool's objects are first moved to the other pools. Changing the TLS " +
 		"source, metrics or storage classes restarts the nodes one at a time; adding or " +
 		"removing a pool restarts them all together."
@@ -170,13 +174,31 @@ func tenantSchema(ctx context.Context) schema.Schema {
 			"credentials.", false),
 		"secret_access_key": computedString("The secret access key of the tenant's "+
 			"root credentials.", true),
-		"timeouts": timeoutsAttribute(ctx, model.KindTenant),
+		"force_destroy": forceDestroyAttribute(),
+		"timeouts":      timeoutsAttribute(ctx, model.KindTenant),
 	}
 	maps.Copy(attrs, tenantSettingAttributes())
 	return schema.Schema{
 		Description:         plain(md),
 		MarkdownDescription: md,
 		Attributes:          attrs,
+	}
+}
+
+// forceDestroyAttribute is the tenant's force_destroy, which only the
+// provider reads.
+func forceDestroyAttribute() schema.BoolAttribute {
+	md := "Whether destroying the tenant also destroys the data it still holds. The " +
+		"control plane refuses to delete a tenant that has buckets, those made through " +
+		"S3 and unknown to Terraform included, or whose storage nodes it cannot ask, " +
+		"unless this is `true`. Set it and run `terraform apply` before destroying; " +
+		"changing it changes nothing else. Default `false`."
+	return schema.BoolAttribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             booldefault.StaticBool(false),
+		Description:         plain(md),
+		MarkdownDescription: md,
 	}
 }
 
@@ -242,9 +264,10 @@ func (r *tenantResource) ValidateConfig(ctx context.Context,
 	resp.Diagnostics.Append(validateTenant(ctx, m)...)
 }
 
-// ModifyPlan refuses at plan time a change of an existing pool's shape,
-// with the model's rule, as the API would at apply: a pool is reshaped by
-// adding a new one and removing the old. Pools may be added and removed.
+// ModifyPlan refuses at plan time a change of an existing pool's shape or
+// of the tenant's parity, with the API's words, as the API would at apply:
+// a pool is reshaped by adding a new one and removing the old. Pools may
+// be added and removed.
 func (r *tenantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest,
 	resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
@@ -263,6 +286,21 @@ func (r *tenantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	var v model.Violations
 	model.ValidatePoolChanges(&v, &model.Tenant{Spec: old}, &spec)
 	resp.Diagnostics.Append(configViolations("Invalid tenant", v, unknown.covers)...)
+	resp.Diagnostics.Append(configViolations("Invalid tenant",
+		parityChange(state.Parity, plan.Parity), nil)...)
+}
+
+// parityChange refuses a change of a known parity: objects keep the parity
+// they were written with, so the API refuses it too.
+func parityChange(state, plan types.Int64) model.Violations {
+	var v model.Violations
+	if state.IsNull() || state.IsUnknown() || plan.IsNull() || plan.IsUnknown() ||
+		state.Equal(plan) {
+		return v
+	}
+	v.Add("spec.parity", "cannot change from %d to %d: stored objects keep the parity "+
+		"they were written with", state.ValueInt64(), plan.ValueInt64())
+	return v
 }
 
 // validateTenant builds the spec that m declares, defaults and validates it,
@@ -415,6 +453,9 @@ func (m *tenantModel) fromAPI(ctx context.Context, t *model.Tenant) diag.Diagnos
 	m.Labels = labelsFromAPI(t.Metadata.Labels, m.Labels)
 	m.Endpoint = types.StringValue(t.Status.Endpoint)
 	m.CABundle = types.StringValue(t.Status.CABundle)
+	if m.ForceDestroy.IsNull() { // imported: the default
+		m.ForceDestroy = types.BoolValue(false)
+	}
 	m.AccessKeyID, m.SecretAccessKey = types.StringNull(), types.StringNull()
 	if rc := t.Status.RootCredentials; rc != nil {
 		m.AccessKeyID = types.StringValue(rc.AccessKeyID)
@@ -490,12 +531,22 @@ func (r *tenantResource) Update(ctx context.Context, req resource.UpdateRequest,
 	r.lifecycle().update(ctx, req, resp)
 }
 
-// Delete deletes the tenant and waits until it is gone. A tenant that
-// still holds buckets the configuration does not manage is refused by the
-// control plane with a message saying so.
+// Delete deletes the tenant and waits until it is gone. Unless
+// force_destroy is set, the control plane refuses a tenant that still
+// holds buckets, those made through S3 included, or whose nodes it cannot
+// ask, with a message saying so.
 func (r *tenantResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	resp *resource.DeleteResponse) {
-	r.lifecycle().delete(ctx, req, resp)
+	var force types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("force_destroy"), &force)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	l := r.lifecycle()
+	l.del = func(ctx context.Context, _, name string) error {
+		return r.client.DeleteTenant(ctx, name, client.DeleteOptions{Force: force.ValueBool()})
+	}
+	l.delete(ctx, req, resp)
 }
 
 // ImportState imports a tenant by its name.

@@ -36,7 +36,7 @@ func (r modelRule) ValidateString(_ context.Context, req validator.StringRequest
 	}
 	for _, v := range r.check(req.ConfigValue.ValueString()) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value",
-			v.Description+"\n\n"+adviceInvalid)
+			ruleDescription(v.Description)+"\n\n"+adviceInvalid)
 	}
 }
 
@@ -153,7 +153,8 @@ func (tagsRule) ValidateMap(ctx context.Context, req validator.MapRequest,
 	}
 	for _, f := range v {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value",
-			strings.TrimSpace(f.Field+" "+f.Description)+"\n\n"+adviceInvalid)
+			strings.TrimSpace(f.Field+" "+ruleDescription(f.Description))+"\n\n"+
+				adviceInvalid)
 	}
 }
 

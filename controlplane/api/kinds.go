@@ -137,33 +137,6 @@ func immutableTenantFields(v *model.Violations, old, spec *model.TenantSpec) {
 	}
 }
 
-func (s *Server) canDeleteTenant(ctx context.Context, r *http.Request,
-	t *model.Tenant) *apiError {
-	force, e := forceParam(r)
-	if e != nil {
-		return e
-	}
-	if force {
-		return nil
-	}
-	buckets, err := registry.List[model.Bucket, model.BucketSpec](ctx, s.cfg.Store,
-		model.KindBucket, t.Metadata.Name+"/", "", 0)
-	if err != nil {
-		return internal(err)
-	}
-	if len(buckets) == 0 {
-		return nil
-	}
-	names := make([]string, len(buckets))
-	for i, b := range buckets {
-		names[i] = b.Metadata.Name
-	}
-	return errorf(http.StatusConflict, model.ErrFailedPrecondition,
-		"tenant %q still has %d bucket(s) (%s): delete them first, or delete with "+
-			"?force=true to remove the tenant with all its data",
-		t.Metadata.Name, len(names), strings.Join(names, ", "))
-}
-
 func bucketKind(s *Server) *bucketKindT {
 	return &bucketKindT{
 		s: s, name: model.KindBucket, key: childKey, prefix: s.childPrefix,

@@ -76,8 +76,12 @@ func (d *PoolDecommission) Summary() string {
 	if d.ObjectsLeft >= 0 {
 		left = fmt.Sprintf("%d left", d.ObjectsLeft)
 	}
-	s := fmt.Sprintf("%s: %d object(s) moved (%d bytes), %s, %d upload(s) to finish",
-		d.State, d.ObjectsMoved, d.BytesMoved, left, d.UploadsLeft)
+	uploads := "uploads left unknown"
+	if d.UploadsLeft >= 0 {
+		uploads = fmt.Sprintf("%d upload(s) to finish", d.UploadsLeft)
+	}
+	s := fmt.Sprintf("%s: %d object(s) moved (%d bytes), %s, %s",
+		d.State, d.ObjectsMoved, d.BytesMoved, left, uploads)
 	if len(d.Failed) > 0 {
 		s += fmt.Sprintf(", %d failed (first: %s)", len(d.Failed), d.Failed[0])
 	}

@@ -46,11 +46,38 @@ func TestValidatePoolChanges(t *testing.T) {
 
 func TestDecommissionSummary(t *testing.T) {
 	t.Parallel()
-	d := &PoolDecommission{State: DecommissionFailed, ObjectsMoved: 3, BytesMoved: 30,
-		ObjectsLeft: -1, UploadsLeft: 1, Failed: []string{"b/k: no space"}}
-	want := "failed: 3 object(s) moved (30 bytes), objects left unknown, 1 upload(s) to " +
-		"finish, 1 failed (first: b/k: no space)"
-	if got := d.Summary(); got != want {
-		t.Errorf("got %q, want %q", got, want)
+	tests := []struct {
+		name string
+		d    PoolDecommission
+		want string
+	}{
+		{
+			name: "a failed pass names its first failure",
+			d: PoolDecommission{State: DecommissionFailed, ObjectsMoved: 3, BytesMoved: 30,
+				ObjectsLeft: -1, UploadsLeft: 1, Failed: []string{"b/k: no space"}},
+			want: "failed: 3 object(s) moved (30 bytes), objects left unknown, 1 upload(s) " +
+				"to finish, 1 failed (first: b/k: no space)",
+		},
+		{
+			name: "a drain not yet measured says both counts are unknown",
+			d: PoolDecommission{State: DecommissionDraining, ObjectsLeft: -1,
+				UploadsLeft: -1},
+			want: "draining: 0 object(s) moved (0 bytes), objects left unknown, " +
+				"uploads left unknown",
+		},
+		{
+			name: "a measured drain gives the counts",
+			d: PoolDecommission{State: DecommissionDraining, ObjectsMoved: 5,
+				BytesMoved: 50, ObjectsLeft: 2, UploadsLeft: 0},
+			want: "draining: 5 object(s) moved (50 bytes), 2 left, 0 upload(s) to finish",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.d.Summary(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -198,8 +198,8 @@ func offlineMessage(drives []string) string {
 		return ""
 	}
 	return fmt.Sprintf("%d drive(s) offline (%s): the tenant serves on quorum with less "+
-		"redundancy; replace the drive and restart its node", len(drives),
-		strings.Join(drives, ", "))
+		"redundancy; replace the drive: the node formats and rebuilds an empty one by "+
+		"itself", len(drives), strings.Join(drives, ", "))
 }
 
 // degradedIf returns msg when a resource that was ready is no longer.
