@@ -34,82 +34,80 @@ func expected(all [][]listed) []string {
 	return out
 }
 
-// listObjects lists every page of a bucket with pages of max entries.
-func listObjects(t *testing.T, l object.Layer, delim string, max int) []listed {
+// listPage is one page of a listing: its entries, its common prefixes, and
+// whether another page follows.
+type listPage struct {
+	entries  []listed
+	prefixes []string
+	more     bool
+}
+
+// collect calls next until it returns the last page, and returns every
+// page's entries and common prefixes, each page in name order.
+func collect(t *testing.T, next func() (listPage, error)) []listed {
 	t.Helper()
 	var out []listed
-	opts := object.ListOptions{Delimiter: delim, MaxKeys: max}
 	for {
-		res, err := l.ListObjects(context.Background(), "bkt", opts)
+		p, err := next()
 		if err != nil {
 			t.Fatal(err)
 		}
-		var page []listed
-		for _, o := range res.Objects {
-			page = append(page, listed{o.Key, o.Key})
+		for _, prefix := range p.prefixes {
+			p.entries = append(p.entries, listed{prefix, prefix})
 		}
-		for _, p := range res.CommonPrefixes {
-			page = append(page, listed{p, p})
-		}
-		sort.SliceStable(page, func(i, j int) bool { return page[i].name < page[j].name })
-		out = append(out, page...)
-		if !res.IsTruncated {
+		sort.SliceStable(p.entries, func(i, j int) bool {
+			return p.entries[i].name < p.entries[j].name
+		})
+		out = append(out, p.entries...)
+		if !p.more {
 			return out
 		}
-		opts.Marker = res.NextMarker
 	}
+}
+
+// listObjects lists every page of a bucket with pages of max entries.
+func listObjects(t *testing.T, l object.Layer, delim string, max int) []listed {
+	t.Helper()
+	opts := object.ListOptions{Delimiter: delim, MaxKeys: max}
+	return collect(t, func() (listPage, error) {
+		res, err := l.ListObjects(context.Background(), "bkt", opts)
+		p := listPage{prefixes: res.CommonPrefixes, more: res.IsTruncated}
+		for _, o := range res.Objects {
+			p.entries = append(p.entries, listed{o.Key, o.Key})
+		}
+		opts.Marker = res.NextMarker
+		return p, err
+	})
 }
 
 // listVersions lists every page of a bucket's versions.
 func listVersions(t *testing.T, l object.Versioned, delim string, max int) []listed {
 	t.Helper()
-	var out []listed
 	opts := object.ListVersionsOptions{Delimiter: delim, MaxKeys: max}
-	for {
+	return collect(t, func() (listPage, error) {
 		res, err := l.ListObjectVersions(context.Background(), "bkt", opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var page []listed
+		p := listPage{prefixes: res.CommonPrefixes, more: res.IsTruncated}
 		for _, v := range res.Versions {
-			page = append(page, listed{v.Key, v.Key + "@" + v.VersionID})
-		}
-		for _, p := range res.CommonPrefixes {
-			page = append(page, listed{p, p})
-		}
-		sort.SliceStable(page, func(i, j int) bool { return page[i].name < page[j].name })
-		out = append(out, page...)
-		if !res.IsTruncated {
-			return out
+			p.entries = append(p.entries, listed{v.Key, v.Key + "@" + v.VersionID})
 		}
 		opts.KeyMarker, opts.VersionIDMarker = res.NextKeyMarker, res.NextVersionIDMarker
-	}
+		return p, err
+	})
 }
 
 // listUploads lists every page of a bucket's uploads.
 func listUploads(t *testing.T, l object.Multipart, delim string, max int) []listed {
 	t.Helper()
-	var out []listed
 	opts := object.ListUploadsOptions{Delimiter: delim, MaxUploads: max}
-	for {
+	return collect(t, func() (listPage, error) {
 		res, err := l.ListMultipartUploads(context.Background(), "bkt", opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var page []listed
+		p := listPage{prefixes: res.CommonPrefixes, more: res.IsTruncated}
 		for _, u := range res.Uploads {
-			page = append(page, listed{u.Key, u.Key + "#" + u.UploadID})
-		}
-		for _, p := range res.CommonPrefixes {
-			page = append(page, listed{p, p})
-		}
-		sort.SliceStable(page, func(i, j int) bool { return page[i].name < page[j].name })
-		out = append(out, page...)
-		if !res.IsTruncated {
-			return out
+			p.entries = append(p.entries, listed{u.Key, u.Key + "#" + u.UploadID})
 		}
 		opts.KeyMarker, opts.UploadIDMarker = res.NextKeyMarker, res.NextUploadIDMarker
-	}
+		return p, err
+	})
 }
 
 func texts(ls []listed) []string {
