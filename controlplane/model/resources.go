@@ -145,11 +145,15 @@ type TenantStatus struct {
 type TenantHealing struct {
 	// ObjectsScanned counts the objects checked (after degraded reads, by
 	// the background scanner, by sweeps and by drive jobs); ObjectsHealed
-	// those where a drive was repaired; ObjectsFailed those that could not
-	// be healed whole.
-	ObjectsScanned int64 `json:"objectsScanned"`
-	ObjectsHealed  int64 `json:"objectsHealed"`
-	ObjectsFailed  int64 `json:"objectsFailed"`
+	// those where a drive was repaired; ObjectsFailed the heals that could
+	// not make an object whole (a counter: an object counts again at each
+	// failed try, and stays counted once a retry heals it).
+	// ObjectsUnhealed is how many objects are unhealed now: their latest
+	// heal failed and no later one succeeded.
+	ObjectsScanned  int64 `json:"objectsScanned"`
+	ObjectsHealed   int64 `json:"objectsHealed"`
+	ObjectsFailed   int64 `json:"objectsFailed"`
+	ObjectsUnhealed int64 `json:"objectsUnhealed"`
 	// DriveJobs are the jobs that rebuild a new or replaced drive.
 	DriveJobs []DriveHealJob `json:"driveJobs,omitempty"`
 }

@@ -115,6 +115,9 @@ type Healer struct {
 	closed   bool
 	sweeping bool
 	recent   []HealFailure
+	// unhealed holds the keys whose latest heal failed, by bucket and key,
+	// until a later heal of the key succeeds.
+	unhealed map[[2]string]struct{}
 	driveJob []*driveJob
 }
 
@@ -223,12 +226,33 @@ func (h *Healer) count(res HealResult, err error) {
 	}
 	h.scanned.Add(1)
 	h.bytes.Add(uint64(res.BytesHealed))
+	failed := err != nil || res.Failed()
 	switch {
-	case err != nil || res.Failed():
+	case failed:
 		h.failed.Add(1)
 		h.remember(HealFailure{Bucket: res.Bucket, Key: res.Key, Error: failureText(res, err)})
 	case res.Healed():
 		h.healed.Add(1)
+	}
+	h.mark(res.Bucket, res.Key, failed)
+}
+
+// maxUnhealed bounds the keys a Healer remembers as unhealed.
+const maxUnhealed = 100_000
+
+// mark records whether the latest heal of bucket/key failed.
+func (h *Healer) mark(bucket, key string, failed bool) {
+	k := [2]string{bucket, key}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case !failed:
+		delete(h.unhealed, k)
+	case len(h.unhealed) < maxUnhealed:
+		if h.unhealed == nil {
+			h.unhealed = map[[2]string]struct{}{}
+		}
+		h.unhealed[k] = struct{}{}
 	}
 }
 
@@ -267,10 +291,15 @@ type HealFailure struct {
 type HealProgress struct {
 	// Scanned counts the objects checked (by the queue, the scanner,
 	// sweeps and drive heal jobs), Healed those where some drive was
-	// healed, Failed those that could not be healed whole.
-	Scanned     uint64 `json:"scanned"`
-	Healed      uint64 `json:"healed"`
-	Failed      uint64 `json:"failed"`
+	// healed, Failed the heals that could not make an object whole (an
+	// object counts again at each failed try).
+	Scanned uint64 `json:"scanned"`
+	Healed  uint64 `json:"healed"`
+	Failed  uint64 `json:"failed"`
+	// Unhealed counts the objects whose latest heal failed and that no
+	// later heal has made whole (at most maxUnhealed): unlike Failed, it
+	// goes down again, for a failure that a retry healed.
+	Unhealed    uint64 `json:"unhealed"`
 	BytesHealed uint64 `json:"bytesHealed"`
 	// QueueDrops counts the objects the queue dropped when full;
 	// QueueLength is how many wait in it.
@@ -301,6 +330,7 @@ func (h *Healer) Progress() HealProgress {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p.Sweeping = h.sweeping
+	p.Unhealed = uint64(len(h.unhealed))
 	p.RecentFailures = append([]HealFailure(nil), h.recent...)
 	for _, j := range h.driveJob {
 		p.Drives = append(p.Drives, j.progress())

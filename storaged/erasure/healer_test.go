@@ -237,3 +237,43 @@ func TestDriveHealJobFinishesWhileAnotherDriveIsDown(t *testing.T) {
 		ts.checkWholeOnDisk(t, k)
 	}
 }
+
+// TestUnhealedGoesDownWhenARetryHeals checks the two failure figures: a
+// heal that fails (here on its lock, as while peers restart) counts in
+// Failed for good and in Unhealed until a later heal of the key succeeds.
+func TestUnhealedGoesDownWhenARetryHeals(t *testing.T) {
+	t.Parallel()
+	ts := newHealSet(t, 4, 2)
+	putMany(t, ts, 2)
+	var down sync.Mutex
+	peersDown := true
+	h := newTestHealer(t, HealerConfig{Set: ts.Set, ScanInterval: -1,
+		Lock: func(ctx context.Context, bucket, key string) (func(), error) {
+			down.Lock()
+			defer down.Unlock()
+			if peersDown {
+				return nil, errors.New("too few nodes answer")
+			}
+			return func() {}, nil
+		}})
+	ctx := context.Background()
+	for _, k := range []string{"k000", "k001"} {
+		if _, err := h.Heal(ctx, "bkt", k); err == nil {
+			t.Fatalf("heal of %s with its lock refused: no error", k)
+		}
+	}
+	if p := h.Progress(); p.Failed != 2 || p.Unhealed != 2 {
+		t.Fatalf("after two failed heals: failed %d, unhealed %d; want 2 and 2", p.Failed,
+			p.Unhealed)
+	}
+	down.Lock()
+	peersDown = false
+	down.Unlock()
+	if _, err := h.Heal(ctx, "bkt", "k000"); err != nil {
+		t.Fatal(err)
+	}
+	if p := h.Progress(); p.Failed != 2 || p.Unhealed != 1 {
+		t.Errorf("after k000 healed: failed %d, unhealed %d; want 2 (a counter) and 1",
+			p.Failed, p.Unhealed)
+	}
+}

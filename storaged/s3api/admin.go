@@ -46,6 +46,7 @@ type HealStatus struct {
 	Scanned     uint64 `json:"scanned"`
 	Healed      uint64 `json:"healed"`
 	Failed      uint64 `json:"failed"`
+	Unhealed    uint64 `json:"unhealed"`
 	BytesHealed uint64 `json:"bytesHealed"`
 	QueueDrops  uint64 `json:"queueDrops"`
 	// DriveJobsPending counts the drive heal jobs not finished yet.
@@ -63,6 +64,7 @@ func newHealStatus(sets []SetHealStatus) HealStatus {
 		st.Scanned += s.Scanned
 		st.Healed += s.Healed
 		st.Failed += s.Failed
+		st.Unhealed += s.Unhealed
 		st.BytesHealed += s.BytesHealed
 		st.QueueDrops += s.QueueDrops
 		for _, d := range s.Drives {

@@ -101,6 +101,9 @@ var (
 		"Objects on which healing rebuilt something.", []string{"set"}, nil)
 	descFailed = prometheus.NewDesc("strata_heal_objects_failed_total",
 		"Objects that healing could not heal whole.", []string{"set"}, nil)
+	descUnhealed = prometheus.NewDesc("strata_heal_objects_unhealed",
+		"Objects whose latest heal failed and that no later heal made whole.",
+		[]string{"set"}, nil)
 	descBytes = prometheus.NewDesc("strata_heal_bytes_healed_total",
 		"Shard bytes written by healing.", []string{"set"}, nil)
 	descDrops = prometheus.NewDesc("strata_heal_queue_drops_total",
@@ -123,8 +126,8 @@ type stateCollector struct {
 
 // Describe sends the descriptions of every metric the collector makes.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descScanned, descHealed, descFailed, descBytes,
-		descDrops, descJobDone, descJobTotal, descJobFailures, descDrives} {
+	for _, d := range []*prometheus.Desc{descScanned, descHealed, descFailed, descUnhealed,
+		descBytes, descDrops, descJobDone, descJobTotal, descJobFailures, descDrives} {
 		ch <- d
 	}
 }
@@ -142,6 +145,8 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(descScanned, s.Scanned)
 		counter(descHealed, s.Healed)
 		counter(descFailed, s.Failed)
+		ch <- prometheus.MustNewConstMetric(descUnhealed, prometheus.GaugeValue,
+			float64(s.Unhealed), s.Set)
 		counter(descBytes, s.BytesHealed)
 		counter(descDrops, s.QueueDrops)
 		for _, d := range s.Drives {

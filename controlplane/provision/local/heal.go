@@ -21,10 +21,11 @@ import (
 // healReport is the part of storaged's GET /strata/admin/heal that the
 // tenant's status shows.
 type healReport struct {
-	Scanned uint64 `json:"scanned"`
-	Healed  uint64 `json:"healed"`
-	Failed  uint64 `json:"failed"`
-	Sets    []struct {
+	Scanned  uint64 `json:"scanned"`
+	Healed   uint64 `json:"healed"`
+	Failed   uint64 `json:"failed"`
+	Unhealed uint64 `json:"unhealed"`
+	Sets     []struct {
 		Drives []struct {
 			Drive    string            `json:"drive"`
 			State    string            `json:"state"`
@@ -123,6 +124,7 @@ func addHealing(obs *provision.Observed, n *node, rep *healReport) {
 	h.ObjectsScanned += int64(rep.Scanned)
 	h.ObjectsHealed += int64(rep.Healed)
 	h.ObjectsFailed += int64(rep.Failed)
+	h.ObjectsUnhealed += int64(rep.Unhealed)
 	for _, s := range rep.Sets {
 		for _, d := range s.Drives {
 			h.DriveJobs = append(h.DriveJobs, model.DriveHealJob{Node: n.name,
