@@ -208,9 +208,7 @@ func refused(p progress) error {
 	}
 	return &conditionError{what: "the control plane refused the delete and kept the resource",
 		condition: describeCondition(c),
-		advice: "Resolve what the condition names (for a bucket that holds objects: empty " +
-			"it, or set force_destroy = true and apply before destroying), then run " +
-			"terraform again."}
+		advice: "Do what the condition's message says, then run terraform again."}
 }
 
 // stopped turns the end of a wait's context into its error.
