@@ -208,7 +208,7 @@ func refused(p progress) error {
 	}
 	return &conditionError{what: "the control plane refused the delete and kept the resource",
 		condition: describeCondition(c),
-		advice: "Do what the condition's message says, then run terraform again."}
+		advice:    "Do what the condition's message says, then run terraform again."}
 }
 
 // stopped turns the end of a wait's context into its error.
