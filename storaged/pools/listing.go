@@ -3,6 +3,7 @@ package pools
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 
 	"github.com/strata-storage/strata/storaged/object"
@@ -174,11 +175,16 @@ var versionMerging = merging[object.ObjectInfo]{
 }
 
 // ListObjectVersions merges the same page of every pool's versions. Every
-// pool gets the same markers: a pool without the marker's key lists the
-// keys after it.
+// pool gets the same key marker: a pool without the marker's key lists
+// the keys after it.
 //
-// TODO: a key whose versions sit on two pools (a move in flight) and that a page cuts through
-// may list versions of the other pool twice or not at all; moves hold the key only briefly.
+// A version ID marker means something only to the pool that holds that
+// version, and a key's versions may sit on two pools while a move of it
+// is in flight. So a page ends between keys unless one key fills it, and a
+// page that starts inside a key reads that key's versions from every pool
+// (its meta files alone), merged newest first, and goes on after the
+// marker's version; if that version is gone meanwhile, the rest of the
+// key is skipped.
 func (l *Layers) ListObjectVersions(ctx context.Context, bucket string,
 	opts object.ListVersionsOptions) (object.ListVersionsResult, error) {
 	if l.single() != nil {
@@ -188,6 +194,24 @@ func (l *Layers) ListObjectVersions(ctx context.Context, bucket string,
 		}
 		return v.ListObjectVersions(ctx, bucket, opts)
 	}
+	max := maxKeys(opts.MaxKeys)
+	var head []object.ObjectInfo
+	if opts.VersionIDMarker != "" {
+		rest, err := l.versionsAfter(ctx, bucket, opts.KeyMarker, opts.VersionIDMarker)
+		if err != nil {
+			return object.ListVersionsResult{}, err
+		}
+		if len(rest) > max {
+			return object.ListVersionsResult{Versions: rest[:max], IsTruncated: true,
+				NextKeyMarker: opts.KeyMarker, NextVersionIDMarker: rest[max-1].VersionID}, nil
+		}
+		head, opts.VersionIDMarker = rest, ""
+		if len(head) == max {
+			return object.ListVersionsResult{Versions: head, IsTruncated: true,
+				NextKeyMarker: opts.KeyMarker}, nil
+		}
+	}
+	opts.MaxKeys = max - len(head)
 	results, err := listAll(l, func(p object.Layer) (object.ListVersionsResult, error) {
 		v, err := capability[object.Versioned](p)
 		if err != nil {
@@ -204,18 +228,78 @@ func (l *Layers) ListObjectVersions(ctx context.Context, bucket string,
 			entries: entries(r.Versions, func(o object.ObjectInfo) string { return o.Key },
 				r.CommonPrefixes)}
 	}
-	out, truncated := merge(pages, maxKeys(opts.MaxKeys), versionMerging)
+	out, truncated := merge(pages, opts.MaxKeys, versionMerging)
+	out = append(entries(head, func(o object.ObjectInfo) string { return o.Key }, nil), out...)
+	inside := false
+	if truncated {
+		out, inside = endBetweenKeys(out)
+	}
 	res := object.ListVersionsResult{IsTruncated: truncated}
 	res.Versions, res.CommonPrefixes = split(out)
 	markLatest(res.Versions)
 	if truncated {
 		last := out[len(out)-1]
 		res.NextKeyMarker = last.name
-		if last.val != nil {
+		if inside {
 			res.NextVersionIDMarker = last.val.VersionID
 		}
 	}
 	return res, nil
+}
+
+// versionsAfter returns the versions of bucket/key that every pool holds,
+// newest first and each once, that come after version marker; none when
+// no pool holds marker. None of them is the key's latest.
+func (l *Layers) versionsAfter(ctx context.Context, bucket, key,
+	marker string) ([]object.ObjectInfo, error) {
+	held := make([][]object.ObjectInfo, len(l.pools))
+	err := errors.Join(l.each(func(i int, p object.Layer) error {
+		var err error
+		held[i], err = keyVersions(ctx, p, bucket, key)
+		return err
+	})...)
+	if err != nil {
+		return nil, err
+	}
+	var all []object.ObjectInfo
+	for _, vs := range held {
+		for _, v := range vs {
+			if !slices.ContainsFunc(all, func(o object.ObjectInfo) bool {
+				return o.VersionID == v.VersionID
+			}) {
+				all = append(all, v)
+			}
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].ModTime.After(all[j].ModTime) })
+	i := slices.IndexFunc(all, func(o object.ObjectInfo) bool { return o.VersionID == marker })
+	if i < 0 {
+		return nil, nil
+	}
+	rest := all[i+1:]
+	for j := range rest {
+		rest[j].IsLatest = false
+	}
+	return rest, nil
+}
+
+// endBetweenKeys drops the versions of the page's last key when an earlier
+// entry has another name, so that the next page, which starts after the
+// key marker alone, lists that key whole. It reports whether the page
+// still ends inside a key: one key's versions fill it.
+func endBetweenKeys[T any](out []entry[T]) ([]entry[T], bool) {
+	last := out[len(out)-1]
+	if last.val == nil {
+		return out, false
+	}
+	n := len(out)
+	for n > 0 && out[n-1].name == last.name {
+		n--
+	}
+	if n == 0 {
+		return out, true
+	}
+	return out[:n], false
 }
 
 // markLatest leaves IsLatest on the first version of each key only,

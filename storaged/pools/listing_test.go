@@ -172,3 +172,29 @@ func TestListingsMergePoolsWithoutSkippingOrRepeating(t *testing.T) {
 		}
 	}
 }
+
+// TestAVersionListingOfAKeySplitOverPools lists a key whose versions sit
+// on two pools, as while a move of it is in flight, in pages of every
+// small size: each version must be listed exactly once, newest first.
+func TestAVersionListingOfAKeySplitOverPools(t *testing.T) {
+	t.Parallel()
+	layers := []*object.ErasureLayer{newErasure(t), newErasure(t)}
+	for _, p := range layers {
+		mkBucket(t, p, "bkt", true)
+	}
+	var want []string
+	want = append(want, "a@"+put(t, layers[0], "bkt", "a", "a").VersionID)
+	var k []string
+	for v := range 6 {
+		k = append(k, "k@"+put(t, layers[v%2], "bkt", "k", fmt.Sprintf("k v%d", v)).VersionID)
+	}
+	slices.Reverse(k)
+	want = append(want, k...)
+	want = append(want, "z@"+put(t, layers[1], "bkt", "z", "z").VersionID)
+	l := newPools(t, []object.Layer{layers[0], layers[1]})
+	for max := 1; max <= 9; max++ {
+		if got := texts(listVersions(t, l, "", max)); !slices.Equal(got, want) {
+			t.Errorf("pages of %d:\ngot  %v\nwant %v", max, got, want)
+		}
+	}
+}
