@@ -8,7 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -53,6 +56,12 @@ var erasureNotes = []string{
 	"file writes: per object, 4 files of half its bytes each (2x the object's bytes) on",
 	"  -memdir, written in parallel, each synced and renamed: the file work of encode",
 	"  without the coding, to tell coding costs from file costs.",
+	"ceiling: the fastest any storage path could encode (or reconstruct) on this machine",
+	"  while hashing what it must: the CPU time bare reedsolomon used (all its goroutines,",
+	"  from getrusage) plus the hash figure's time for the shards hashed (all 4 when",
+	"  encoding, the 2 parity shards read when reconstructing), spread perfectly over",
+	"  GOMAXPROCS CPUs, and never faster than bare reedsolomon alone. Its ratio is the",
+	"  best ratio reachable with this hash: below the goal, the goal cannot be met here.",
 	"All rates are MiB/s of object bytes; each run codes -erasure-mib MiB.",
 }
 
@@ -231,6 +240,29 @@ func (b *erasureBench) prepareDegraded(ctx context.Context, s benchSet) error {
 type erasureSamples struct {
 	encode, rawEncode, reconstruct, rawReconstruct, hash, files float64
 	fileEncode, fileReconstruct                                 float64
+	// The CPU seconds bare reedsolomon used, and the wall seconds it
+	// took, for the ceiling figures.
+	rawEncodeCPU, rawEncodeWall, rawReconstructCPU, rawReconstructWall float64
+	// hashWall is the hash figure's wall seconds (one goroutine: its CPU
+	// time).
+	hashWall float64
+}
+
+// ceiling is the fastest rate, in MiB/s of mib MiB, at which a storage
+// path could do bare reedsolomon's work (rawCPU CPU seconds, rawWall wall
+// seconds) and hashShare of the hash figure's work (hashWall seconds on
+// one goroutine), with the CPU work spread perfectly over cpus CPUs.
+func ceiling(mib int, rawCPU, rawWall, hashWall, hashShare float64, cpus int) float64 {
+	return float64(mib) / max(rawWall, (rawCPU+hashShare*hashWall)/float64(cpus))
+}
+
+// cpuSeconds is the CPU time the process has used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // measure runs the figures runs times and returns them.
@@ -243,6 +275,9 @@ func (b *erasureBench) measure(ctx context.Context, runs int) ([]figure, error) 
 	fileRec := figure{name: "reconstruct on -memdir files", unit: "MiB/s", work: work}
 	hash := figure{name: "hash: HighwayHash-256 of all shards", unit: "MiB/s", work: work}
 	files := figure{name: "file writes of 2x the bytes", unit: "MiB/s", work: work}
+	encCeil := figure{name: "encode ceiling with this hash", unit: "MiB/s", work: work}
+	recCeil := figure{name: "reconstruct ceiling with this hash", unit: "MiB/s", work: work}
+	mib, cpus := b.objects*largeMiB, runtime.GOMAXPROCS(0)
 	for r := range runs {
 		s, err := b.run(ctx, r)
 		if err != nil {
@@ -257,19 +292,27 @@ func (b *erasureBench) measure(ctx context.Context, runs int) ([]figure, error) 
 		fileRec.baseline = rec.baseline
 		hash.value = append(hash.value, s.hash)
 		files.value = append(files.value, s.files)
+		encCeil.value = append(encCeil.value,
+			ceiling(mib, s.rawEncodeCPU, s.rawEncodeWall, s.hashWall, 1, cpus))
+		encCeil.baseline = enc.baseline
+		recCeil.value = append(recCeil.value,
+			ceiling(mib, s.rawReconstructCPU, s.rawReconstructWall, s.hashWall, 0.5, cpus))
+		recCeil.baseline = rec.baseline
 	}
-	return []figure{enc, rec, fileEnc, fileRec, hash, files}, nil
+	return []figure{enc, rec, fileEnc, fileRec, hash, files, encCeil, recCeil}, nil
 }
 
 // run measures one run of every erasure figure, the baseline first on
 // even runs and second on odd ones.
 func (b *erasureBench) run(ctx context.Context, r int) (erasureSamples, error) {
 	var s erasureSamples
+	rawEnc := b.cpuTimed(&s.rawEncodeCPU, &s.rawEncodeWall, b.rawEncodeAll)
+	rawRec := b.cpuTimed(&s.rawReconstructCPU, &s.rawReconstructWall, b.rawReconstructAll)
 	pairs := [][2]func() error{
-		{b.rated(&s.rawEncode, b.rawEncodeAll), b.rated(&s.encode, func() error {
+		{b.rated(&s.rawEncode, rawEnc), b.rated(&s.encode, func() error {
 			return b.encodeAll(ctx, b.mem)
 		})},
-		{b.rated(&s.rawReconstruct, b.rawReconstructAll), b.rated(&s.reconstruct, func() error {
+		{b.rated(&s.rawReconstruct, rawRec), b.rated(&s.reconstruct, func() error {
 			return b.reconstructAll(ctx, b.mem)
 		})},
 	}
@@ -288,7 +331,7 @@ func (b *erasureBench) run(ctx context.Context, r int) (erasureSamples, error) {
 	steps := []func() error{
 		b.rated(&s.fileEncode, func() error { return b.encodeAll(ctx, b.files) }),
 		b.rated(&s.fileReconstruct, func() error { return b.reconstructAll(ctx, b.files) }),
-		b.rated(&s.hash, b.hashAll),
+		b.rated(&s.hash, b.cpuTimed(new(float64), &s.hashWall, b.hashAll)),
 		b.rated(&s.files, func() error { return b.writeFiles(ctx) }),
 	}
 	for _, step := range steps {
@@ -306,6 +349,17 @@ func (b *erasureBench) rated(out *float64, fn func() error) func() error {
 	return func() error {
 		d, err := timed(fn)
 		*out = float64(b.objects*largeMiB) / d.Seconds()
+		return err
+	}
+}
+
+// cpuTimed returns fn measuring the CPU seconds the process used while it
+// ran into cpu, and its wall seconds into wall.
+func (b *erasureBench) cpuTimed(cpu, wall *float64, fn func() error) func() error {
+	return func() error {
+		c0, t0 := cpuSeconds(), time.Now()
+		err := fn()
+		*cpu, *wall = cpuSeconds()-c0, time.Since(t0).Seconds()
 		return err
 	}
 }

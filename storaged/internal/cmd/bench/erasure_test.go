@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"testing"
 
 	"github.com/hashicorp/go-hclog"
@@ -46,6 +47,8 @@ func TestErasureFiguresMeasureTheSetAndReconstruct(t *testing.T) {
 		{"reconstruct on -memdir files", true},
 		{"hash: HighwayHash-256 of all shards", false},
 		{"file writes of 2x the bytes", false},
+		{"encode ceiling with this hash", true},
+		{"reconstruct ceiling with this hash", true},
 	}
 	if len(figs) != len(want) {
 		t.Fatalf("figures: got %d, want %d", len(figs), len(want))
@@ -62,6 +65,30 @@ func TestErasureFiguresMeasureTheSetAndReconstruct(t *testing.T) {
 	}
 	if left := entries(t, cfg.memDir); len(left) != 0 {
 		t.Errorf("after the figures: got %v in -memdir, want nothing", left)
+	}
+}
+
+func TestCeilingSpreadsTheCPUWorkButNeverBeatsBareReedsolomon(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                             string
+		rawCPU, rawWall, hashWall, share float64
+		cpus                             int
+		want                             float64
+	}{
+		// 1 s of coding and 2 s of hashing on 2 CPUs: 1.5 s at best.
+		{"hash-bound", 1, 1, 2, 1, 2, 64 / 1.5},
+		// Half the hash: 2 s of CPU work on 2 CPUs, 1 s, as fast as bare.
+		{"half the hash", 1, 1, 2, 0.5, 2, 64},
+		// Hashing cheap next to coding: bare reedsolomon's wall time bounds it.
+		{"coding-bound", 0.5, 1, 0.1, 1, 2, 64},
+		{"one CPU", 1, 1, 1, 1, 1, 32},
+	}
+	for _, tt := range tests {
+		got := ceiling(64, tt.rawCPU, tt.rawWall, tt.hashWall, tt.share, tt.cpus)
+		if math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("%s: got %.3f MiB/s, want %.3f", tt.name, got, tt.want)
+		}
 	}
 }
 
