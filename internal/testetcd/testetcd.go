@@ -4,8 +4,11 @@
 package testetcd
 
 import (
+	"errors"
 	"net"
 	"net/url"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +19,36 @@ import (
 // The server stops when the test ends.
 func Start(t testing.TB) string {
 	t.Helper()
+	// The ports are found free and then bound by etcd, so another process
+	// may take one in between: try again with new ports.
+	var err error
+	for range startAttempts {
+		var e *embed.Etcd
+		var client url.URL
+		e, client, err = start(t)
+		if err == nil {
+			t.Cleanup(e.Close)
+			select {
+			case <-e.Server.ReadyNotify():
+			case <-time.After(30 * time.Second):
+				t.Fatal("etcd did not become ready within 30s")
+			}
+			return client.String()
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) &&
+			!strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+	}
+	t.Fatalf("starting etcd: %v", err)
+	return ""
+}
+
+// startAttempts bounds the tries of Start.
+const startAttempts = 5
+
+// start starts etcd on two new loopback ports.
+func start(t testing.TB) (*embed.Etcd, url.URL, error) {
 	cfg := embed.NewConfig()
 	cfg.Dir = t.TempDir()
 	cfg.LogLevel = "panic" // its shutdown is noisy at error level
@@ -24,16 +57,7 @@ func Start(t testing.TB) string {
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{peer}, []url.URL{peer}
 	cfg.InitialCluster = cfg.Name + "=" + peer.String()
 	e, err := embed.StartEtcd(cfg)
-	if err != nil {
-		t.Fatalf("starting etcd: %v", err)
-	}
-	t.Cleanup(e.Close)
-	select {
-	case <-e.Server.ReadyNotify():
-	case <-time.After(30 * time.Second):
-		t.Fatal("etcd did not become ready within 30s")
-	}
-	return client.String()
+	return e, client, err
 }
 
 func loopbackURL(t testing.TB) url.URL {
