@@ -31,12 +31,16 @@ check_format() {
   fi
 }
 
-# build_tools builds or finds the cached OpenTofu CLI and chooses the CLI of
-# the Terraform stages: terraform from PATH, else OpenTofu, which then also
-# stands in for `terraform` on PATH (the quickstart runs `terraform`).
+# build_tools builds or finds the cached OpenTofu CLI and kube-apiserver,
+# exports the kube-apiserver's path for internal/testkube, and chooses the
+# CLI of the Terraform stages: terraform from PATH, else OpenTofu, which then
+# also stands in for `terraform` on PATH (the quickstart runs `terraform`).
 build_tools() {
-  TOFU=$(./scripts/tools.sh)
+  TOFU=$(./scripts/tools.sh tofu)
   echo "OpenTofu: $TOFU"
+  STRATA_KUBE_APISERVER=$(./scripts/tools.sh kube-apiserver)
+  export STRATA_KUBE_APISERVER
+  echo "kube-apiserver: $STRATA_KUBE_APISERVER"
   tool_dir=$(mktemp -d "${TMPDIR:-/tmp}/strata-test-tools.XXXXXX")
   trap 'rm -rf "$tool_dir"' EXIT
   write_tofu_cli_config "$tool_dir"
@@ -120,7 +124,7 @@ run_fuzz() {
 total=$SECONDS
 stage "gofmt" check_format
 stage "go vet" go vet ./...
-stage "OpenTofu CLI" build_tools
+stage "OpenTofu CLI and kube-apiserver" build_tools
 stage "provider docs are current" ./scripts/check-docs.sh
 stage "S3 client tools (awscli, s3cmd, rclone)" bash scripts/deps.sh
 stage "unit, integration and acceptance tests" run_tests
