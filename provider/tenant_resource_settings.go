@@ -75,9 +75,12 @@ func tlsAttribute() schema.SingleNestedAttribute {
 	source.Optional, source.Computed = true, true
 	source.Validators = []validator.String{tlsSourceRule()}
 	source.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	secret := docOptionalString(notBuiltMD("A secret that holds the certificate.",
-		model.NotBuiltSecretRef))
-	secret.Validators = []validator.String{notBuiltString{model.NotBuiltSecretRef}}
+	secret := docOptionalString("With `provided`, instead of the files: a Kubernetes " +
+		"Secret that holds the certificate chain in `tls.crt`, its key in `tls.key` and, " +
+		"optionally, the bundle clients should trust in `ca.crt` (a `kubernetes.io/tls` " +
+		"Secret, as `kubectl create secret tls` and cert-manager write it), written " +
+		"`kubernetes:<namespace>/<name>`. The control plane reads it through its " +
+		"`--kubeconfig` and rolls a changed certificate out to the nodes without a restart.")
 	return schema.SingleNestedAttribute{
 		Optional: true, Description: plain(md), MarkdownDescription: md,
 		Attributes: map[string]schema.Attribute{
@@ -190,30 +193,6 @@ func tlsSourceRule() modelRule {
 			}
 			return v
 		},
-	}
-}
-
-// notBuiltString refuses, at plan time, a non-empty string setting whose
-// storage side is not built yet, with the API's message.
-type notBuiltString struct{ message string }
-
-var _ validator.String = notBuiltString{}
-
-// Description says that the setting cannot be used yet.
-func (r notBuiltString) Description(context.Context) string {
-	return "must be left out: " + r.message
-}
-
-// MarkdownDescription says that the setting cannot be used yet.
-func (r notBuiltString) MarkdownDescription(ctx context.Context) string {
-	return r.Description(ctx)
-}
-
-// ValidateString refuses any value but null or empty.
-func (r notBuiltString) ValidateString(_ context.Context, req validator.StringRequest,
-	resp *validator.StringResponse) {
-	if req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() != "" {
-		notBuiltRule(r).refuse(req.Path, &resp.Diagnostics)
 	}
 }
 

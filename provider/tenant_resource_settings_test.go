@@ -12,7 +12,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -20,17 +19,25 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/strata-storage/strata/controlplane/model"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/strata-storage/strata/controlplane/pki"
 	"github.com/strata-storage/strata/internal/testcp"
+	"github.com/strata-storage/strata/internal/testkube"
 )
 
 // tlsValue is a tls attribute with source and files; "" is null.
 func tlsValue(source, cert, key string) types.Object {
+	return tlsSecretValue(source, cert, key, "")
+}
+
+// tlsSecretValue is tlsValue with a secret reference.
+func tlsSecretValue(source, cert, key, ref string) types.Object {
 	return types.ObjectValueMust(tlsType.AttrTypes, map[string]attr.Value{
 		"source": nullIfEmpty(source), "cert_file": nullIfEmpty(cert),
 		"key_file": nullIfEmpty(key), "ca_file": types.StringNull(),
-		"secret_ref": types.StringNull(),
+		"secret_ref": nullIfEmpty(ref),
 	})
 }
 
@@ -49,6 +56,14 @@ func TestValidateTenantTLS(t *testing.T) {
 			[]path.Path{tls.AtName("cert_file"), tls.AtName("key_file")}},
 		{"files with the internal source are refused", tlsValue("internal", "c.pem", ""),
 			[]path.Path{tls.AtName("cert_file")}},
+		{"a provided source by secret reference is valid",
+			tlsSecretValue("provided", "", "", "kubernetes:strata/tls"), nil},
+		{"files beside a secret reference are refused",
+			tlsSecretValue("provided", "c.pem", "", "kubernetes:strata/tls"),
+			[]path.Path{tls.AtName("cert_file")}},
+		{"a secret reference of another form is refused",
+			tlsSecretValue("provided", "", "", "strata/tls"),
+			[]path.Path{tls.AtName("secret_ref")}},
 		{"a tls block with unknown values is left for later", types.ObjectUnknown(
 			tlsType.AttrTypes), nil},
 	}
@@ -67,38 +82,6 @@ func TestValidateTenantTLS(t *testing.T) {
 				if !ok || !p.Path().Equal(tt.wantPaths[i]) {
 					t.Errorf("diagnostic %d: got %v, want one at %s", i, d, tt.wantPaths[i])
 				}
-			}
-		})
-	}
-}
-
-func TestNotBuiltTenantSettingsFailThePlanWithTheAPIsWords(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	secret := func(v types.String) func() (bool, string) {
-		return func() (bool, string) {
-			var resp validator.StringResponse
-			notBuiltString{model.NotBuiltSecretRef}.ValidateString(ctx,
-				validator.StringRequest{Path: path.Root("secret_ref"), ConfigValue: v}, &resp)
-			return resp.Diagnostics.HasError(), diagText(resp.Diagnostics)
-		}
-	}
-	tests := []struct {
-		name    string
-		check   func() (bool, string)
-		wantErr string
-	}{
-		{"a secret reference is refused", secret(types.StringValue("ns/cert")),
-			"Secret references are not built"},
-		{"no secret reference is accepted", secret(types.StringNull()), ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			failed, text := tt.check()
-			if failed != (tt.wantErr != "") || !strings.Contains(text, tt.wantErr) {
-				t.Errorf("got failed=%v %q, want an error containing %q", failed, text,
-					tt.wantErr)
 			}
 		})
 	}
@@ -175,4 +158,67 @@ func TestAccTenantTLS(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccTenantTLSFromAKubernetesSecret declares a tenant whose
+// certificate is a Secret in a real kube-apiserver that the control plane
+// reads through --kubeconfig.
+func TestAccTenantTLSFromAKubernetesSecret(t *testing.T) {
+	requireAcceptance(t)
+	t.Parallel()
+	ctx := context.Background()
+	kube := testkube.Start(t)
+	cert, key, ca := providedCertFiles(t)
+	if _, err := kube.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{
+		ObjectMeta: metav1.ObjectMeta{Name: "certs"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := kube.Client.CoreV1().Secrets("certs").Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "acme-tls"}, Type: corev1.SecretTypeTLS,
+		Data: map[string][]byte{corev1.TLSCertKey: readFile(t, cert),
+			corev1.TLSPrivateKeyKey: readFile(t, key), "ca.crt": ca.CertPEM}},
+		metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := testcp.StartWith(t, testcp.Options{Args: []string{"--kubeconfig", kube.Kubeconfig}})
+	addr := "strata_tenant.acme"
+	tlsBlock := func(ref string) string {
+		return `tls = { source = "provided", secret_ref = "` + ref + `" }`
+	}
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: accFactories(),
+		Steps: []acc.TestStep{
+			{
+				Config:      tenantHCL(cp, "", tlsBlock("certs/acme-tls")),
+				ExpectError: regexp.MustCompile(`write\s+kubernetes:<namespace>/<name>`),
+			},
+			{
+				Config:      tenantHCL(cp, "", tlsBlock("kubernetes:certs/gone")),
+				ExpectError: regexp.MustCompile(`Secret\s+kubernetes:certs/gone\s+does\s+not\s+exist`),
+			},
+			{
+				Config: tenantHCL(cp, "", tlsBlock("kubernetes:certs/acme-tls")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr,
+						tfjsonpath.New("tls").AtMapKey("secret_ref"),
+						knownvalue.StringExact("kubernetes:certs/acme-tls")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ca_bundle"),
+						knownvalue.StringExact(string(ca.CertPEM))),
+				},
+			},
+			{Config: tenantHCL(cp, "", tlsBlock("kubernetes:certs/acme-tls")), PlanOnly: true},
+			{ResourceName: addr, ImportState: true, ImportStateId: "acme",
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+		},
+	})
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -41,6 +41,23 @@ func newTestServer(t *testing.T) (*httptest.Server, *client.Client, *recorder) {
 func newTestServerWithStore(t *testing.T) (*httptest.Server, *client.Client, *recorder,
 	store.Store) {
 	t.Helper()
+	return newTestServerWithConfig(t, Config{})
+}
+
+// newTestServerWithSecrets is newTestServer whose tenants' secret
+// references are read by secrets.
+func newTestServerWithSecrets(t *testing.T, secrets model.SecretReader) (*httptest.Server,
+	*client.Client) {
+	t.Helper()
+	ts, c, _, _ := newTestServerWithConfig(t, Config{Secrets: secrets})
+	return ts, c
+}
+
+// newTestServerWithConfig serves cfg over a new store, with the test token
+// and a recorder as the notifier.
+func newTestServerWithConfig(t *testing.T, cfg Config) (*httptest.Server, *client.Client,
+	*recorder, store.Store) {
+	t.Helper()
 	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +65,8 @@ func newTestServerWithStore(t *testing.T) (*httptest.Server, *client.Client, *re
 	t.Cleanup(func() { st.Close() })
 	rec := &recorder{}
 	// Every exchange of every test is held against openapi.json.
-	h := newContract(t, t.Errorf).wrap(New(Config{Store: st, Token: testToken, Notifier: rec}))
+	cfg.Store, cfg.Token, cfg.Notifier = st, testToken, rec
+	h := newContract(t, t.Errorf).wrap(New(cfg))
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	c, err := client.New(client.Config{Endpoint: ts.URL, Token: testToken})

@@ -112,7 +112,7 @@ func (s *Server) admitTenant(ctx context.Context, _ *http.Request, old *model.Te
 		immutableTenantFields(&v, &old.Spec, spec)
 		admitPoolChanges(&v, old, spec)
 	}
-	v = append(v, admitTenantSettings(c, spec)...)
+	v = append(v, admitTenantSettings(ctx, c, spec, s.cfg.Secrets)...)
 	if len(v) > 0 {
 		return unprocessable(v)
 	}

@@ -31,6 +31,9 @@ type Config struct {
 	Token    string
 	Notifier Notifier
 	Logger   hclog.Logger
+	// Secrets reads the Secrets that tenants name for their provided
+	// certificate; nil when the control plane has no Kubernetes API.
+	Secrets model.SecretReader
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }

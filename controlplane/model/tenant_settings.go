@@ -120,7 +120,6 @@ func (s *TenantSpec) MetricsEnabled() bool {
 // cannot carry out; the API refuses them with 422.
 func (s *TenantSpec) NotBuilt() Violations {
 	var v Violations
-	s.TLS.notBuilt(&v, "spec.tls")
 	if s.KMS != nil {
 		v.Add("spec.kms", "%s", NotBuiltKMS)
 	}

@@ -1,9 +1,12 @@
 package model
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,7 +36,18 @@ func TestTenantSettingsShape(t *testing.T) {
 			TenantSpec{TLS: &TenantTLS{Source: TLSSourceProvided}},
 			[]string{"spec.tls.certFile", "spec.tls.keyFile"}},
 		{"a provided source by secret reference needs no files",
-			TenantSpec{TLS: &TenantTLS{Source: TLSSourceProvided, SecretRef: "s"}}, nil},
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceProvided,
+				SecretRef: "kubernetes:strata/tenant-tls"}}, nil},
+		{"a secret reference of another form is refused",
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceProvided, SecretRef: "strata/cert"}},
+			[]string{"spec.tls.secretRef"}},
+		{"files beside a secret reference are refused",
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceProvided,
+				SecretRef: "kubernetes:strata/tenant-tls", CertFile: "c", KeyFile: "k"}},
+			[]string{"spec.tls.certFile", "spec.tls.keyFile"}},
+		{"a secret reference with the internal source is refused",
+			TenantSpec{TLS: &TenantTLS{Source: TLSSourceInternal,
+				SecretRef: "kubernetes:strata/tenant-tls"}}, []string{"spec.tls.secretRef"}},
 		{"files with the internal source are refused",
 			TenantSpec{TLS: &TenantTLS{Source: TLSSourceInternal, CertFile: "c"}},
 			[]string{"spec.tls.certFile"}},
@@ -71,8 +85,6 @@ func TestTenantSettingsNotBuilt(t *testing.T) {
 		want string
 		msg  string
 	}{
-		{"a secret reference is refused", TenantSpec{TLS: &TenantTLS{
-			Source: TLSSourceProvided, SecretRef: "s"}}, "spec.tls.secretRef", NotBuiltSecretRef},
 		{"a KMS binding is refused", TenantSpec{KMS: &TenantKMS{Key: "k"}}, "spec.kms",
 			NotBuiltKMS},
 		{"audit targets are refused", TenantSpec{Audit: &TenantAudit{
@@ -132,6 +144,7 @@ func certFiles(t *testing.T, hosts ...string) (cert, key, otherKey string, ca *p
 
 func TestValidateProvidedTLS(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	cert, key, otherKey, ca := certFiles(t, "127.0.0.1", "localhost")
 	narrow, narrowKey, _, _ := certFiles(t, "s3.example.test")
 	garbage := filepath.Join(t.TempDir(), "garbage.pem")
@@ -168,7 +181,7 @@ func TestValidateProvidedTLS(t *testing.T) {
 			t.Parallel()
 			tt.tls.Source = TLSSourceProvided
 			var v Violations
-			pc := ValidateProvidedTLS(&v, "spec.tls", &tt.tls, tt.hosts)
+			pc := ValidateProvidedTLS(ctx, &v, "spec.tls", &tt.tls, tt.hosts, nil)
 			if got := fields(v); !slices.Equal(got, tt.want) {
 				t.Fatalf("got violations %v, want at %v", v, tt.want)
 			}
@@ -181,8 +194,8 @@ func TestValidateProvidedTLS(t *testing.T) {
 	t.Run("the CA bundle defaults to the chain's last certificate", func(t *testing.T) {
 		t.Parallel()
 		var v Violations
-		pc := ValidateProvidedTLS(&v, "spec.tls", &TenantTLS{Source: TLSSourceProvided,
-			CertFile: cert, KeyFile: key}, local)
+		pc := ValidateProvidedTLS(ctx, &v, "spec.tls", &TenantTLS{Source: TLSSourceProvided,
+			CertFile: cert, KeyFile: key}, local, nil)
 		if pc == nil {
 			t.Fatalf("got violations %v, want none", v)
 		}
@@ -193,4 +206,116 @@ func TestValidateProvidedTLS(t *testing.T) {
 			t.Errorf("got expiry %s, want in the future", pc.NotAfter())
 		}
 	})
+}
+
+func TestParseSecretRef(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 64)
+	tests := []struct {
+		in      string
+		want    SecretRef
+		wantErr string
+	}{
+		{"kubernetes:strata/tenant-a-tls", SecretRef{"strata", "tenant-a-tls"}, ""},
+		{"kubernetes:default/s3.example.com", SecretRef{"default", "s3.example.com"}, ""},
+		{"strata/tenant-a-tls", SecretRef{}, "write kubernetes:<namespace>/<name>"},
+		{"kubernetes:tenant-a-tls", SecretRef{}, "write kubernetes:<namespace>/<name>"},
+		{"vault:secret/tls", SecretRef{}, "write kubernetes:<namespace>/<name>"},
+		{"kubernetes:Strata/tls", SecretRef{}, "namespace \"Strata\""},
+		{"kubernetes:" + long + "/tls", SecretRef{}, "is not a Kubernetes namespace name"},
+		{"kubernetes:strata/", SecretRef{}, "is not a Kubernetes Secret name"},
+		{"kubernetes:strata/a/b", SecretRef{}, "is not a Kubernetes Secret name"},
+		{"kubernetes:strata/-tls", SecretRef{}, "is not a Kubernetes Secret name"},
+	}
+	for _, tt := range tests {
+		got, err := ParseSecretRef(tt.in)
+		if tt.wantErr == "" {
+			if err != nil || got != tt.want || got.String() != tt.in {
+				t.Errorf("%q: got %+v (%q), %v; want %+v", tt.in, got, got.String(), err, tt.want)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%q: got %v, want an error saying %q", tt.in, err, tt.wantErr)
+		}
+	}
+}
+
+// secretMap is a SecretReader over Secrets held in memory, for the checks
+// of what a Secret holds; the Kubernetes reader is tested against a real
+// API server in package secrets.
+type secretMap map[SecretRef]map[string][]byte
+
+func (m secretMap) ReadSecret(_ context.Context, ref SecretRef) (map[string][]byte, error) {
+	d, ok := m[ref]
+	if !ok {
+		return nil, errors.New("Secret " + ref.String() + " does not exist")
+	}
+	return d, nil
+}
+
+func TestValidateProvidedTLSFromASecret(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cert, key, otherKey, ca := certFiles(t, "127.0.0.1", "localhost")
+	read := func(p string) []byte {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	secrets := secretMap{
+		{"s", "good"}:      {SecretCertKey: read(cert), SecretKeyKey: read(key)},
+		{"s", "with-ca"}:   {SecretCertKey: read(cert), SecretKeyKey: read(key), SecretCAKey: ca.CertPEM},
+		{"s", "no-key"}:    {SecretCertKey: read(cert)},
+		{"s", "other-key"}: {SecretCertKey: read(cert), SecretKeyKey: read(otherKey)},
+		{"s", "bad-ca"}:    {SecretCertKey: read(cert), SecretKeyKey: read(key), SecretCAKey: []byte("x")},
+	}
+	local := []string{"127.0.0.1", "localhost"}
+	tests := []struct {
+		name, ref string
+		secrets   SecretReader
+		hosts     []string
+		want      string // in the one violation's description; "" when valid
+	}{
+		{"a TLS Secret that covers the hosts is valid", "kubernetes:s/good", secrets, local, ""},
+		{"a CA bundle in ca.crt is taken", "kubernetes:s/with-ca", secrets, local, ""},
+		{"a missing Secret is reported", "kubernetes:s/gone", secrets, local,
+			"Secret kubernetes:s/gone does not exist"},
+		{"a Secret without tls.key is refused", "kubernetes:s/no-key", secrets, local,
+			"has no tls.key"},
+		{"the key of another certificate is refused", "kubernetes:s/other-key", secrets, local,
+			"tls.key of Secret kubernetes:s/other-key does not hold the private key"},
+		{"a ca.crt without a certificate is refused", "kubernetes:s/bad-ca", secrets, local,
+			"ca.crt of Secret kubernetes:s/bad-ca: holds no PEM certificate"},
+		{"a certificate that does not cover the endpoint is refused", "kubernetes:s/good",
+			secrets, []string{"s3.example.test"}, "does not cover the endpoint's host"},
+		{"without a Kubernetes API the reference is refused", "kubernetes:s/good", nil, local,
+			NoSecretReader},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var v Violations
+			pc := ValidateProvidedTLS(ctx, &v, "spec.tls", &TenantTLS{
+				Source: TLSSourceProvided, SecretRef: tt.ref}, tt.hosts, tt.secrets)
+			if tt.want == "" {
+				if len(v) != 0 || pc == nil {
+					t.Fatalf("got %v, want the certificate", v)
+				}
+				if pc.Chain[0].VerifyHostname("localhost") != nil || len(pc.KeyPEM) == 0 ||
+					string(pc.CAPEM) != string(ca.CertPEM) {
+					t.Errorf("got chain %v, key %d bytes, CA %q; want the Secret's", pc.Chain,
+						len(pc.KeyPEM), pc.CAPEM)
+				}
+				return
+			}
+			if pc != nil || len(v) != 1 || v[0].Field != "spec.tls.secretRef" ||
+				!strings.Contains(v[0].Description, tt.want) {
+				t.Errorf("got %v (certificate %v), want one violation of spec.tls.secretRef "+
+					"saying %q", v, pc != nil, tt.want)
+			}
+		})
+	}
 }

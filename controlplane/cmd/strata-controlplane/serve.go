@@ -28,6 +28,7 @@ import (
 	"github.com/strata-storage/strata/controlplane/provision"
 	"github.com/strata-storage/strata/controlplane/provision/local"
 	"github.com/strata-storage/strata/controlplane/reconcile"
+	"github.com/strata-storage/strata/controlplane/secrets"
 	"github.com/strata-storage/strata/controlplane/store"
 	"github.com/strata-storage/strata/internal/atomicfile"
 )
@@ -40,6 +41,7 @@ const (
 	envLogLevel  = "STRATA_LOG_LEVEL"
 	envStore     = "STRATA_STORE"
 	envSecrets   = "STRATA_SECRETS_KEY_FILE"
+	envKube      = "KUBECONFIG"
 	defaultState = "./.strata"
 )
 
@@ -57,6 +59,7 @@ const (
 type serveConfig struct {
 	listen, stateDir, storagedBin, logLevel string
 	store, etcdPrefix, secretsKeyFile       string
+	kubeconfig                              string
 	resync, leaseTTL                        time.Duration
 	certLifetime, certRenewBefore           time.Duration
 	caLifetime, caRenewBefore               time.Duration
@@ -83,6 +86,10 @@ func parseServe(args []string) (serveConfig, error) {
 		"file of the 32-byte key that seals secrets in the store (raw or hex); default "+
 			secretsFile+" in the state directory, made on first start; required with etcd, "+
 			"the same file for every replica ($"+envSecrets+")")
+	fs.StringVar(&c.kubeconfig, "kubeconfig", envOr(envKube, ""),
+		"kubeconfig file of the Kubernetes API that holds the Secrets tenants name in "+
+			"tls.secretRef; in a Kubernetes pod the pod's service account is used without it "+
+			"($"+envKube+")")
 	fs.DurationVar(&c.leaseTTL, "leader-lease", 5*time.Second,
 		"with etcd, how long a lost leader keeps the leadership")
 	fs.DurationVar(&c.certLifetime, "cert-lifetime", pki.CertLifetime,
@@ -179,10 +186,14 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 	if err != nil {
 		return err
 	}
+	secretReader, err := kubeSecrets(cfg, log)
+	if err != nil {
+		return err
+	}
 	prov, err := local.New(local.Config{StateDir: cfg.stateDir, StoragedBin: cfg.storagedBin,
 		Logger: log.Named("local"), CertLifetime: cfg.certLifetime,
 		CertRenewBefore: cfg.certRenewBefore, CALifetime: cfg.caLifetime,
-		CARenewBefore: cfg.caRenewBefore})
+		CARenewBefore: cfg.caRenewBefore, Secrets: secretReader})
 	if err != nil {
 		return err
 	}
@@ -197,10 +208,32 @@ func runServer(cfg serveConfig, log hclog.Logger) error {
 		Logger:       log.Named("reconcile"),
 		Resync:       cfg.resync,
 	})
-	srv := api.New(api.Config{Store: st, Token: token, Notifier: ctrl, Logger: log.Named("api")})
+	srv := api.New(api.Config{Store: st, Token: token, Notifier: ctrl, Logger: log.Named("api"),
+		Secrets: secretReader})
 	return listenAndServe(cfg, log, tlsCfg, srv, func(ctx context.Context) {
 		reconcileWhileLeading(ctx, log, elector, ctrl)
 	})
+}
+
+// kubeSecrets returns the reader of the Kubernetes Secrets that tenants
+// name: through --kubeconfig, else the pod's service account, else none
+// (a tenant's secretRef is then refused with what to do).
+func kubeSecrets(cfg serveConfig, log hclog.Logger) (model.SecretReader, error) {
+	if cfg.kubeconfig != "" {
+		k, err := secrets.NewKubernetes(cfg.kubeconfig)
+		if err != nil {
+			return nil, fmt.Errorf("--kubeconfig: %w", err)
+		}
+		log.Info("reading tenants' certificate Secrets", "kubernetes", k.Host())
+		return k, nil
+	}
+	k, ok, err := secrets.InCluster()
+	if err != nil || !ok {
+		return nil, err
+	}
+	log.Info("reading tenants' certificate Secrets with the pod's service account",
+		"kubernetes", k.Host())
+	return k, nil
 }
 
 // openSealedStore opens the store that --store names, sealed with the

@@ -89,6 +89,9 @@ type Config struct {
 	// is made and published; it signs from half that before expiry (see
 	// pki.Rotation). Zero means DefaultCARenewBefore.
 	CARenewBefore time.Duration
+	// Secrets reads the Secrets that tenants name for their provided
+	// certificate; nil when the control plane has no Kubernetes API.
+	Secrets model.SecretReader
 }
 
 // Provisioner runs tenants as local processes.
@@ -144,7 +147,7 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 	if err != nil {
 		return provision.Observed{}, err
 	}
-	pc, err := providedCert(t)
+	pc, err := providedCert(ctx, t, p.cfg.Secrets)
 	if err != nil {
 		return provision.Observed{}, err
 	}
@@ -169,7 +172,7 @@ func (p *Provisioner) Ensure(ctx context.Context, t *model.Tenant) (provision.Ob
 	obs.CAExpiry = ca.Cert.NotAfter
 	if pc != nil {
 		obs.TLSWarning, obs.TLSExpired = providedWarning(pc.NotAfter(), time.Now(),
-			p.cfg.CertRenewBefore)
+			p.cfg.CertRenewBefore, t.Spec.TLS.ReplaceAdvice())
 	}
 	return obs, nil
 }

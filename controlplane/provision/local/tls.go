@@ -2,6 +2,7 @@ package local
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
@@ -22,8 +23,8 @@ const (
 )
 
 // Files of a node that serves a provided certificate on its S3 endpoint:
-// copies of the user's files, which the control plane replaces (and sends
-// SIGHUP) when their content changes.
+// copies of the user's files or Secret, which the control plane replaces
+// (and sends SIGHUP) when their content changes.
 const (
 	endpointCertFile = "endpoint-cert.pem"
 	endpointKeyFile  = "endpoint-key.pem"
@@ -51,14 +52,16 @@ func (p *Provisioner) tenantCA(dir, tenant string) (ca *pki.CA, reload bool, err
 	return ca, step != pki.RotationNone, nil
 }
 
-// providedCert reads and checks the tenant's provided certificate, or
-// returns nil when the tenant uses its internal CA.
-func providedCert(t *model.Tenant) (*model.ProvidedCert, error) {
+// providedCert reads and checks the tenant's provided certificate, from
+// its files or its Secret, or returns nil when the tenant uses its
+// internal CA. When it cannot, the nodes keep the copy they serve.
+func providedCert(ctx context.Context, t *model.Tenant,
+	secrets model.SecretReader) (*model.ProvidedCert, error) {
 	if !t.Spec.TLS.Provided() {
 		return nil, nil
 	}
 	var v model.Violations
-	pc := model.ValidateProvidedTLS(&v, "spec.tls", t.Spec.TLS, localHosts())
+	pc := model.ValidateProvidedTLS(ctx, &v, "spec.tls", t.Spec.TLS, localHosts(), secrets)
 	if len(v) > 0 {
 		return nil, fmt.Errorf("provided certificate: %w", v)
 	}
@@ -157,18 +160,18 @@ func endpointStatus(obs *provision.Observed, ca *pki.CA, pc *model.ProvidedCert)
 }
 
 // providedWarning says what is wrong with a provided certificate that
-// expires at notAfter, seen at now.
-func providedWarning(notAfter, now time.Time, renewBefore time.Duration) (string, bool) {
+// expires at notAfter, seen at now; fix says how to replace it.
+func providedWarning(notAfter, now time.Time, renewBefore time.Duration,
+	fix string) (string, bool) {
 	at := notAfter.UTC().Format(time.RFC3339)
 	switch {
 	case !now.Before(notAfter):
 		return "the provided certificate expired at " + at + ": S3 clients refuse the " +
 			"endpoint; the control plane cannot renew a certificate it did not issue, so " +
-			"replace the files named by spec.tls.certFile and keyFile", true
+			fix, true
 	case notAfter.Sub(now) <= renewBefore:
 		return "the provided certificate expires at " + at + ": the control plane cannot " +
-			"renew a certificate it did not issue; replace the files named by " +
-			"spec.tls.certFile and keyFile before then", false
+			"renew a certificate it did not issue; " + fix + " before then", false
 	}
 	return "", false
 }

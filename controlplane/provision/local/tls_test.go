@@ -276,14 +276,15 @@ func TestProvidedCertificateWarnings(t *testing.T) {
 	}{
 		{"a certificate far from expiry needs nothing", now.Add(90 * 24 * time.Hour), "", false},
 		{"a certificate within the window is reported", now.Add(24 * time.Hour),
-			"expires at 2026-01-02T00:00:00Z", false},
+			"expires at 2026-01-02T00:00:00Z: the control plane cannot renew a certificate it " +
+				"did not issue; replace it before then", false},
 		{"an expired certificate is reported as expired", now.Add(-time.Second),
 			"expired at 2025-12-31T23:59:59Z", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			msg, expired := providedWarning(tt.notAfter, now, window)
+			msg, expired := providedWarning(tt.notAfter, now, window, "replace it")
 			if expired != tt.wantExpired || (tt.wantWarning == "") != (msg == "") ||
 				!strings.Contains(msg, tt.wantWarning) {
 				t.Errorf("got %q, expired=%v; want %q, expired=%v", msg, expired,
