@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/strata-storage/strata/storaged/erasure"
 )
 
@@ -88,6 +90,9 @@ type AdminConfig struct {
 	Pools PoolControl
 	// NoMetrics turns the metrics endpoint off: it answers 404.
 	NoMetrics bool
+	// Collectors are further metrics served beside the node's own, such
+	// as the telemetry shipper's counters.
+	Collectors []prometheus.Collector
 	// QuotaRefresh is how long bucket quota and usage figures are
 	// trusted; 0 means DefaultQuotaRefresh. Quotas are enforced only when
 	// the S3 handler's layer is an object.BucketQuotaStore.
@@ -112,7 +117,7 @@ func NewAdmin(cfg AdminConfig) (*Admin, error) {
 	if cfg.S3 == nil {
 		return nil, errors.New("s3api: admin: S3 handler is nil")
 	}
-	m, err := newMetrics(cfg.S3, cfg.Heal)
+	m, err := newMetrics(cfg.S3, cfg.Heal, cfg.Collectors...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +130,11 @@ func NewAdmin(cfg AdminConfig) (*Admin, error) {
 func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case adminHealPath:
-		a.serveHeal(w, r)
+		a.s3.serveAudited(w, r, a.serveHeal)
 	case adminQuotaPath:
-		a.serveQuota(w, r)
+		a.s3.serveAudited(w, r, a.serveQuota)
 	case adminPoolsPath:
-		a.servePools(w, r)
+		a.s3.serveAudited(w, r, a.servePools)
 	case metricsPath:
 		if a.noMetrics {
 			http.Error(w, "metrics are turned off on this node (storaged --metrics=false)",
@@ -144,8 +149,8 @@ func (a *Admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveHeal answers GET (the progress) and POST (start a sweep) of the
 // heal endpoint, for requests signed with the root key.
-func (a *Admin) serveHeal(w http.ResponseWriter, r *http.Request) {
-	req := newRequest(r)
+func (a *Admin) serveHeal(w http.ResponseWriter, req *request) {
+	r := req.r
 	w.Header().Set("X-Amz-Request-Id", req.id)
 	if err := a.s3.authenticateRoot(req); err != nil {
 		writeAPIError(w, req, toAPIError(err))

@@ -284,5 +284,6 @@ func (h *Handler) checkSignature(req *request, a authorization, secret, amzDate,
 	}
 	req.signing = &signingContext{key: key, amzDate: amzDate, scope: a.scope(),
 		seedSignature: a.signature}
+	req.accessKeyID = a.accessKeyID
 	return nil
 }

@@ -46,6 +46,9 @@ type Config struct {
 	// virtual-hosted style: a Host of <bucket>.<domain> names the bucket.
 	// Empty means path-style addressing only. See ValidateDomain.
 	Domains []string
+	// Audit, when set, gets one record per answered request, admin calls
+	// included, health checks and metrics scrapes not. Nil means no audit.
+	Audit Auditor
 }
 
 // Validate reports every problem with the configuration at once.

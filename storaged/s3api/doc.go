@@ -81,6 +81,12 @@
 //     (Prometheus) answer without authentication; /strata/admin/ (healing
 //     status and sweeps) needs the root key's signature. The bucket name
 //     "strata" is therefore reserved and refused with InvalidBucketName.
+//   - With Config.Audit, every answered request, admin calls included, is
+//     handed once to the Auditor as a telemetry.AuditRecord after its
+//     answer: the operation as the metrics name it, the access key ID of
+//     a checked signature ("" when anonymous), the S3 error code of a 4xx
+//     or 5xx, body bytes in and out. Health checks and metrics scrapes
+//     are not audited; a client gone before any answer is status 499.
 //   - Lifecycle configurations (?lifecycle) are parsed and checked by
 //     storaged/lifecycle, which also enforces them; a rule with a
 //     Transition is NotImplemented until tiering lands. Putting or

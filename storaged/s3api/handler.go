@@ -23,6 +23,7 @@ type Handler struct {
 	keys    KeyStore
 	layer   object.Layer
 	log     hclog.Logger
+	audit   Auditor
 	now     func() time.Time
 	ownerID string
 	// domains are Config.Domains, longest first.
@@ -42,6 +43,7 @@ func New(cfg Config) (*Handler, error) {
 		keys:   cfg.Keys,
 		layer:  cfg.Layer,
 		log:    cfg.Logger,
+		audit:  cfg.Audit,
 		now:    cfg.Now,
 	}
 	h.domains = longestFirst(cfg.Domains)
@@ -80,11 +82,19 @@ type request struct {
 	// abort asks ServeHTTP to cut the connection after logging, because
 	// an answer's body failed after its header was sent.
 	abort bool
+	// accessKeyID is the access key whose signature was checked; "" when
+	// anonymous or not checked (yet).
+	accessKeyID string
+	// errorCode is the S3 error code the request failed with, for the
+	// audit record.
+	errorCode string
 }
 
-// ServeHTTP answers one S3 request and logs one line about it at debug.
+// ServeHTTP answers one S3 request, logs one line about it at debug and
+// hands its record to the Auditor, when there is one.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	trail := h.beginAudit(r)
 	rec := &statusRecorder{ResponseWriter: w}
 	req := newRequest(r)
 	h.addressVirtualHost(req)
@@ -96,6 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.log.Debug("s3 request", "id", req.id, "method", r.Method, "path", r.URL.Path,
 		"status", rec.status, "bytes", rec.bytes, "payload", req.payloadLabel,
 		"duration", time.Since(start), "remote", r.RemoteAddr)
+	h.endAudit(trail, rec, req)
 	if req.abort {
 		panic(http.ErrAbortHandler)
 	}
@@ -140,6 +151,7 @@ func (h *Handler) serve(w http.ResponseWriter, req *request) error {
 // fail writes err as an S3 error, unless an answer has already begun.
 func (h *Handler) fail(w *statusRecorder, req *request, err error) {
 	e := toAPIError(err)
+	req.errorCode = e.code
 	if e.code == "InternalError" {
 		h.log.Error("s3 request failed", "id", req.id, "method", req.r.Method,
 			"path", req.r.URL.Path, "error", e.cause)

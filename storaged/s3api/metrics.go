@@ -24,9 +24,9 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-// newMetrics registers the metrics of s3's requests and of heal (when not
-// nil) in a registry of their own.
-func newMetrics(s3 *Handler, heal HealControl) (*metrics, error) {
+// newMetrics registers the metrics of s3's requests, of heal (when not
+// nil) and extra in a registry of their own.
+func newMetrics(s3 *Handler, heal HealControl, extra ...prometheus.Collector) (*metrics, error) {
 	m := &metrics{registry: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "strata_s3_requests_total",
@@ -39,6 +39,7 @@ func newMetrics(s3 *Handler, heal HealControl) (*metrics, error) {
 	}, []string{"operation"})
 	cs := []prometheus.Collector{m.requests, m.duration, &stateCollector{layer: s3.layer,
 		heal: heal}}
+	cs = append(cs, extra...)
 	for _, c := range cs {
 		if err := m.registry.Register(c); err != nil {
 			return nil, err

@@ -51,8 +51,8 @@ type PoolsStatus struct {
 
 // servePools answers GET of the pools endpoint, for requests signed with
 // the root key.
-func (a *Admin) servePools(w http.ResponseWriter, r *http.Request) {
-	req := newRequest(r)
+func (a *Admin) servePools(w http.ResponseWriter, req *request) {
+	r := req.r
 	w.Header().Set("X-Amz-Request-Id", req.id)
 	if err := a.s3.authenticateRoot(req); err != nil {
 		writeAPIError(w, req, toAPIError(err))

@@ -195,6 +195,7 @@ func (h *Handler) verifyPostSignature(req *request, fields map[string]string,
 		return e
 	}
 	req.authType = "POST"
+	req.accessKeyID = a.accessKeyID
 	return nil
 }
 

@@ -35,8 +35,8 @@ type QuotaStatus struct {
 
 // serveQuota answers GET, PUT and DELETE of the quota endpoint, for
 // requests signed with the root key.
-func (a *Admin) serveQuota(w http.ResponseWriter, r *http.Request) {
-	req := newRequest(r)
+func (a *Admin) serveQuota(w http.ResponseWriter, req *request) {
+	r := req.r
 	w.Header().Set("X-Amz-Request-Id", req.id)
 	if err := a.s3.authenticateRoot(req); err != nil {
 		writeAPIError(w, req, toAPIError(err))

@@ -45,6 +45,7 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 
 // writeAPIError writes e for the request; HEAD answers carry no body.
 func writeAPIError(w http.ResponseWriter, req *request, e *apiError) {
+	req.errorCode = e.code
 	for k, v := range e.header {
 		w.Header()[k] = v
 	}

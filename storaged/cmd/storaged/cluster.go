@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/strata-storage/strata/storaged/drive"
 	"github.com/strata-storage/strata/storaged/erasure"
@@ -31,6 +32,8 @@ type store struct {
 	stopPools func()
 	// noMetrics turns /strata/metrics off (--metrics=false).
 	noMetrics bool
+	// collectors are further metrics served beside the node's own.
+	collectors []prometheus.Collector
 }
 
 // close releases the layer's background work and the peers' connections.

@@ -230,7 +230,7 @@ func (s *store) withAdmin(next http.Handler) http.Handler {
 	if !ok {
 		return next
 	}
-	cfg := s3api.AdminConfig{S3: h, NoMetrics: s.noMetrics}
+	cfg := s3api.AdminConfig{S3: h, NoMetrics: s.noMetrics, Collectors: s.collectors}
 	if s.heal != nil {
 		cfg.Heal = s.heal
 	}

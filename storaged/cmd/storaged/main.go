@@ -20,6 +20,11 @@
 // and the --access-keys-file (a file that fails to load is logged and the
 // previous keys stay). Keys of that file other than the root key may do
 // what their identity policies and the buckets' policies allow.
+//
+// --audit-target and --log-target send one record per S3 request and one
+// per log line to webhooks or Elasticsearch (storaged/telemetry), without
+// changing what is written to stderr; the counts of records sent, dropped
+// and failed are in /strata/metrics.
 package main
 
 import (
@@ -57,9 +62,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return exitUsage
 	}
 	logger := newLogger(opts, stderr)
+	tel, err := startTelemetry(opts, logger, stderr)
+	if err != nil {
+		logger.Error("storaged failed", "error", err)
+		return exitError
+	}
+	defer stopTelemetry(tel, logger)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, opts, logger); err != nil {
+	if err := serve(ctx, opts, logger, tel); err != nil {
 		logger.Error("storaged failed", "error", err)
 		return exitError
 	}

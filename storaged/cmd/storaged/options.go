@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/strata-storage/strata/storaged/s3api"
+	"github.com/strata-storage/strata/storaged/telemetry"
 )
 
 // Environment variables read when the matching flag is not given.
@@ -86,6 +87,9 @@ type options struct {
 	// rrsParity is the parity of REDUCED_REDUNDANCY objects (--rrs-parity):
 	// 1 to parity, or 0 to store them with parity.
 	rrsParity int
+	// auditTargets and logTargets are where the audit log and the node's
+	// log lines go (--audit-target, --log-target).
+	auditTargets, logTargets []telemetry.Target
 }
 
 // clusterOptions are the options of a node of a multi-node tenant.
@@ -107,6 +111,7 @@ type rawFlags struct {
 	insecureHTTP, logJSON, metrics                             bool
 	drives                                                     driveList
 	domains                                                    domainList
+	auditTargets, logTargets                                   targetList
 	parity, rrsParity                                          int
 }
 
@@ -214,6 +219,11 @@ func parseOptions(args []string, getenv func(string) string, out io.Writer) (opt
 	collect(err)
 	opts.lifecycle, err = checkLifecycle(raw.lifecycleInterval, raw.lifecycleRate)
 	collect(err)
+	opts.auditTargets, err = checkTargets("audit-target", raw.auditTargets,
+		telemetry.DefaultAuditIndex)
+	collect(err)
+	opts.logTargets, err = checkTargets("log-target", raw.logTargets, telemetry.DefaultLogIndex)
+	collect(err)
 	return opts, errors.Join(errs...)
 }
 
@@ -288,6 +298,10 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (rawFl
 	fs.StringVar(&raw.lifecycleRate, "lifecycle-rate", getenv(envLifecycleRate),
 		"object versions per second a lifecycle pass examines; default 500 (env "+
 			envLifecycleRate+")")
+	fs.Var(&raw.auditTargets, "audit-target", targetHelp("audit records, one per S3 request,",
+		telemetry.DefaultAuditIndex, envAuditTargets))
+	fs.Var(&raw.logTargets, "log-target", targetHelp("storaged's own log lines",
+		telemetry.DefaultLogIndex, envLogTargets))
 	if err := fs.Parse(args); err != nil {
 		return raw, err
 	}
@@ -329,6 +343,9 @@ func applyEnvFallbacks(raw *rawFlags, fs *flag.FlagSet, getenv func(string) stri
 		if err := raw.domains.Set(getenv(envDomains)); err != nil {
 			return fmt.Errorf("%s: %w", envDomains, err)
 		}
+	}
+	if err := targetEnvFallbacks(raw, given, getenv); err != nil {
+		return err
 	}
 	if !given["parity"] && getenv(envParity) != "" {
 		p, err := strconv.Atoi(getenv(envParity))

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/strata-storage/strata/storaged/s3api"
+	"github.com/strata-storage/strata/storaged/telemetry"
 )
 
 // Server timeouts. Bodies have no read deadline: a large upload may take
@@ -28,8 +29,10 @@ const (
 	shutdownTimeout   = 30 * time.Second
 )
 
-func newLogger(opts options, out io.Writer) hclog.Logger {
-	return hclog.New(&hclog.LoggerOptions{
+// newLogger returns the node's logger, which writes to out and passes
+// each line to the sinks registered on it (the log targets' shipper).
+func newLogger(opts options, out io.Writer) hclog.InterceptLogger {
+	return hclog.NewInterceptLogger(&hclog.LoggerOptions{
 		Name:       "storaged",
 		Level:      opts.logLevel,
 		JSONFormat: opts.logJSON,
@@ -38,7 +41,10 @@ func newLogger(opts options, out io.Writer) hclog.Logger {
 }
 
 // serve runs the S3 server until ctx ends, then shuts it down gracefully.
-func serve(ctx context.Context, opts options, logger hclog.Logger) error {
+// tel, when not nil, audits the S3 requests and its counters join the
+// node's metrics.
+func serve(ctx context.Context, opts options, logger hclog.Logger,
+	tel *telemetry.Shipper) error {
 	certs, err := loadCerts(ctx, opts, logger)
 	if err != nil {
 		return err
@@ -48,10 +54,15 @@ func serve(ctx context.Context, opts options, logger hclog.Logger) error {
 		return fmt.Errorf("opening the drives: %w", err)
 	}
 	defer st.close()
-	handler, err := s3api.New(s3api.Config{Region: opts.region, Credentials: opts.credentials,
+	cfg := s3api.Config{Region: opts.region, Credentials: opts.credentials,
 		Keys:    keyStore(ctx, opts, logger),
 		Domains: opts.domains,
-		Layer:   st.layer, Logger: logger.Named("s3")})
+		Layer:   st.layer, Logger: logger.Named("s3")}
+	if tel != nil {
+		cfg.Audit = tel
+		st.collectors = append(st.collectors, tel)
+	}
+	handler, err := s3api.New(cfg)
 	if err != nil {
 		return fmt.Errorf("configuring the S3 API: %w", err)
 	}
@@ -67,6 +78,9 @@ func serve(ctx context.Context, opts options, logger hclog.Logger) error {
 	ln, err := listen(opts, srv, certs, logger)
 	if err != nil {
 		return err
+	}
+	if tel != nil && opts.cluster == nil {
+		tel.SetNode(ln.Addr().String())
 	}
 	logger.Info("storaged listening", listeningFields(ln, opts)...)
 	return serveUntilDone(ctx, srv, ln, logger)
