@@ -58,8 +58,9 @@ func tenantSettingAttributes() map[string]schema.Attribute {
 		"tls":   tlsAttribute(),
 		"kms":   kmsAttribute(),
 		"audit": auditAttribute(),
-		"log_targets": logTargetsAttribute(notBuiltMD("Where storaged's logs go.",
-			model.NotBuiltLogTargets), notBuiltRule{model.NotBuiltLogTargets}),
+		"log_targets": logTargetsAttribute("Where every node sends its own log lines, " +
+			"each as a JSON record (time, level, logger name, message and the line's " +
+			"fields). " + deliveryMD),
 		"monitoring":      monitoringAttribute(),
 		"storage_classes": storageClassesAttribute(),
 	}
@@ -112,25 +113,38 @@ func kmsAttribute() schema.SingleNestedAttribute {
 	}
 }
 
+// deliveryMD says how audit records and log lines travel.
+const deliveryMD = "Sending is asynchronous and never holds up an S3 request: a target " +
+	"that is down gets the records once it is back, and past each node's queue they are " +
+	"dropped and counted in its metrics (`strata_telemetry_records_total`). Changing the " +
+	"targets restarts the nodes one at a time (a tenant of one node is briefly unavailable)."
+
 func auditAttribute() schema.SingleNestedAttribute {
-	md := notBuiltMD("Sends the S3 audit log, one record per request, to targets.",
-		model.NotBuiltAudit)
+	md := "Sends the S3 audit log to targets: every node sends one JSON record per S3 " +
+		"request it answers (time, request ID, node, operation, bucket, key, status, " +
+		"duration, bytes in and out, remote address, user agent, the signing access key ID " +
+		"and the error code; never a secret, a signature or a body). " + deliveryMD
 	return schema.SingleNestedAttribute{
 		Optional: true, Description: plain(md), MarkdownDescription: md,
-		Validators: []validator.Object{notBuiltRule{model.NotBuiltAudit}},
 		Attributes: map[string]schema.Attribute{
 			"targets": logTargetsAttribute("Where audit records go."),
 		},
 	}
 }
 
-func logTargetsAttribute(md string, rules ...validator.List) schema.ListNestedAttribute {
+func logTargetsAttribute(md string) schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{
-		Optional: true, Description: plain(md), MarkdownDescription: md, Validators: rules,
+		Optional: true, Description: plain(md), MarkdownDescription: md,
+		Validators: []validator.List{nonEmptyList{"give at least one target, or leave the " +
+			"attribute out for none"}},
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"type":     docOptionalString("`webhook` or `elasticsearch`."),
-			"endpoint": docOptionalString("The target's http or https URL."),
-			"index":    docOptionalString("The Elasticsearch index; `elasticsearch` only."),
+			"type": docOptionalString("`webhook` (each record is POSTed as one JSON " +
+				"body) or `elasticsearch` (records are indexed in batches through the " +
+				"`_bulk` API)."),
+			"endpoint": docOptionalString("The target's http or https URL: the webhook's " +
+				"URL, or Elasticsearch's base URL."),
+			"index": docOptionalString("The Elasticsearch index; `elasticsearch` only. " +
+				"Left out, `strata-audit` for audit records and `strata-logs` for log lines."),
 		}},
 	}
 }
@@ -196,12 +210,13 @@ func tlsSourceRule() modelRule {
 	}
 }
 
-// settingsFromConfig adds the TLS settings that m declares to spec for
-// validation; a tls object with values not known yet is left out, and
-// named in u.
+// settingsFromConfig adds the TLS, audit, log and storage class settings
+// that m declares to spec for validation; a setting with values not known
+// yet is left out, and named in u.
 func settingsFromConfig(ctx context.Context, m tenantModel, spec *model.TenantSpec,
 	u *unknownFields) {
 	spec.StorageClasses = storageClassesFromConfig(m.StorageClasses, u)
+	spec.Audit, spec.LogTargets = targetsFromConfig(ctx, m, u)
 	if m.TLS.IsUnknown() {
 		u.add("spec.tls")
 		return
@@ -250,12 +265,79 @@ func storageClassesFromConfig(obj types.Object, u *unknownFields) *model.TenantS
 	return out
 }
 
+// targetsFromConfig returns the audit block and the log targets that m
+// declares; one with values not known yet is left out, and named in u.
+func targetsFromConfig(ctx context.Context, m tenantModel,
+	u *unknownFields) (*model.TenantAudit, []model.LogTarget) {
+	var audit *model.TenantAudit
+	switch {
+	case m.Audit.IsUnknown():
+		u.add("spec.audit")
+	case !m.Audit.IsNull():
+		list, _ := m.Audit.Attributes()["targets"].(types.List)
+		if targets, ok := logTargetsFromList(ctx, list); ok {
+			audit = &model.TenantAudit{Targets: targets}
+		} else {
+			u.add("spec.audit")
+		}
+	}
+	logs, ok := logTargetsFromList(ctx, m.LogTargets)
+	if !ok {
+		u.add("spec.logTargets")
+	}
+	return audit, logs
+}
+
+// logTargetsFromList returns the targets of list, and false when some are
+// not known yet.
+func logTargetsFromList(ctx context.Context, list types.List) ([]model.LogTarget, bool) {
+	if list.IsUnknown() {
+		return nil, false
+	}
+	var tms []logTargetModel
+	if list.IsNull() {
+		return nil, true
+	}
+	if list.ElementsAs(ctx, &tms, false).HasError() {
+		return nil, false
+	}
+	out := make([]model.LogTarget, len(tms))
+	for i, tm := range tms {
+		if tm.Type.IsUnknown() || tm.Endpoint.IsUnknown() || tm.Index.IsUnknown() {
+			return nil, false
+		}
+		out[i] = model.LogTarget{Type: tm.Type.ValueString(),
+			Endpoint: tm.Endpoint.ValueString(), Index: tm.Index.ValueString()}
+	}
+	return out, true
+}
+
+// logTargetsToList is the list value of targets; null when there are none.
+func logTargetsToList(targets []model.LogTarget) (types.List, diag.Diagnostics) {
+	if len(targets) == 0 {
+		return types.ListNull(logTargetType), nil
+	}
+	elems := make([]attr.Value, len(targets))
+	var diags diag.Diagnostics
+	for i, t := range targets {
+		var d diag.Diagnostics
+		elems[i], d = types.ObjectValue(logTargetType.AttrTypes, map[string]attr.Value{
+			"type": types.StringValue(t.Type), "endpoint": types.StringValue(t.Endpoint),
+			"index": nullIfEmpty(t.Index)})
+		diags.Append(d...)
+	}
+	list, d := types.ListValue(logTargetType, elems)
+	diags.Append(d...)
+	return list, diags
+}
+
 // settingsFromPlan adds the settings of a known plan to spec. The ones
 // not built yet never get here: their validators fail the plan.
 func settingsFromPlan(ctx context.Context, m tenantModel, spec *model.TenantSpec) diag.Diagnostics {
 	var diags diag.Diagnostics
-	spec.StorageClasses = storageClassesFromConfig(m.StorageClasses,
-		&unknownFields{prefixes: map[string]bool{}})
+	known := &unknownFields{prefixes: map[string]bool{}}
+	spec.StorageClasses = storageClassesFromConfig(m.StorageClasses, known)
+	spec.Audit, spec.LogTargets = targetsFromConfig(ctx, m, known)
 	if !m.TLS.IsNull() && !m.TLS.IsUnknown() {
 		var tm tlsModel
 		diags.Append(m.TLS.As(ctx, &tm, basetypes.ObjectAsOptions{})...)
@@ -281,11 +363,23 @@ func (tm tlsModel) toAPI() *model.TenantTLS {
 }
 
 // settingsFromAPI copies the tenant's settings into m. Settings not built
-// yet are always null: the API refuses them.
+// yet (kms) are always null: the API refuses them.
 func (m *tenantModel) settingsFromAPI(t *model.Tenant) diag.Diagnostics {
 	var diags, d diag.Diagnostics
 	m.KMS, m.Audit = types.ObjectNull(kmsType.AttrTypes), types.ObjectNull(auditType.AttrTypes)
-	m.LogTargets = types.ListNull(logTargetType)
+	if a := t.Spec.Audit; a != nil {
+		var targets types.List
+		targets, d = logTargetsToList(a.Targets)
+		diags.Append(d...)
+		if targets.IsNull() { // the API requires at least one
+			targets = types.ListValueMust(logTargetType, nil)
+		}
+		m.Audit, d = types.ObjectValue(auditType.AttrTypes, map[string]attr.Value{
+			"targets": targets})
+		diags.Append(d...)
+	}
+	m.LogTargets, d = logTargetsToList(t.Spec.LogTargets)
+	diags.Append(d...)
 	m.TLS = types.ObjectNull(tlsType.AttrTypes)
 	if tl := t.Spec.TLS; tl != nil {
 		m.TLS, d = types.ObjectValue(tlsType.AttrTypes, map[string]attr.Value{

@@ -2,11 +2,15 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,8 +21,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -221,4 +225,80 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// logSink is a webhook on loopback that counts the JSON records POSTed to
+// it whose message is "storaged listening": one per start of a node.
+type logSink struct {
+	*httptest.Server
+	starts atomic.Int64
+}
+
+func newLogSink(t *testing.T) *logSink {
+	t.Helper()
+	s := &logSink{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter,
+		r *http.Request) {
+		var rec struct {
+			Message string `json:"message"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&rec); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if rec.Message == "storaged listening" {
+			s.starts.Add(1)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestAccTenantAuditAndLogTargets declares audit and log targets, and sees
+// the node's log reach the declared webhook.
+func TestAccTenantAuditAndLogTargets(t *testing.T) {
+	requireAcceptance(t)
+	t.Parallel()
+	cp := testcp.Start(t)
+	sink := newLogSink(t)
+	addr := "strata_tenant.acme"
+	settings := `audit = { targets = [{ type = "webhook", endpoint = "` + sink.URL +
+		`/audit" }] }
+  log_targets = [{ type = "webhook", endpoint = "` + sink.URL + `/logs" },
+    { type = "elasticsearch", endpoint = "http://127.0.0.1:9", index = "strata" }]`
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: accFactories(),
+		Steps: []acc.TestStep{
+			{
+				Config:      tenantHCL(cp, "", `log_targets = [{ type = "syslog", endpoint = "x" }]`),
+				ExpectError: regexp.MustCompile(`"syslog" is not a log target type`),
+			},
+			{
+				Config:      tenantHCL(cp, "", `log_targets = []`),
+				ExpectError: regexp.MustCompile(`The list is empty: give at least one target`),
+			},
+			{
+				Config: tenantHCL(cp, "", settings),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("audit").AtMapKey("targets").
+						AtSliceIndex(0).AtMapKey("endpoint"), knownvalue.StringExact(sink.URL+"/audit")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_targets").
+						AtSliceIndex(1).AtMapKey("index"), knownvalue.StringExact("strata")),
+				},
+				Check: func(*terraform.State) error {
+					for range 100 {
+						if sink.starts.Load() > 0 {
+							return nil
+						}
+						time.Sleep(100 * time.Millisecond)
+					}
+					return fmt.Errorf("the log webhook got no \"storaged listening\" record " +
+						"within 10s of the apply")
+				},
+			},
+			{Config: tenantHCL(cp, "", settings), PlanOnly: true},
+			{ResourceName: addr, ImportState: true, ImportStateId: "acme",
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"timeouts"}},
+		},
+	})
 }

@@ -209,3 +209,29 @@ func capitalize(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// nonEmptyList refuses an empty list, which the API would not keep: the
+// attribute is then left out instead.
+type nonEmptyList struct{ advice string }
+
+var _ validator.List = nonEmptyList{}
+
+// Description says what the rule accepts.
+func (r nonEmptyList) Description(context.Context) string {
+	return "at least one element; " + r.advice
+}
+
+// MarkdownDescription says what the rule accepts.
+func (r nonEmptyList) MarkdownDescription(ctx context.Context) string {
+	return r.Description(ctx)
+}
+
+// ValidateList refuses a known, empty list.
+func (r nonEmptyList) ValidateList(_ context.Context, req validator.ListRequest,
+	resp *validator.ListResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() &&
+		len(req.ConfigValue.Elements()) == 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value",
+			"The list is empty: "+r.advice+".")
+	}
+}

@@ -76,9 +76,10 @@ func TestTenantSettingsAreAdmittedOrRefused(t *testing.T) {
 			http.StatusUnprocessableEntity, "spec.kms", model.NotBuiltKMS},
 		{"prometheus metrics are accepted", "prom", `"monitoring":{"prometheus":true}`,
 			http.StatusCreated, "", ""},
-		{"audit targets are refused", "audit",
-			`"audit":{"targets":[{"type":"webhook","endpoint":"https://127.0.0.1:1/x"}]}`,
-			http.StatusUnprocessableEntity, "spec.audit", model.NotBuiltAudit},
+		{"audit and log targets are accepted", "audit",
+			`"audit":{"targets":[{"type":"webhook","endpoint":"https://127.0.0.1:1/x"}]},` +
+				`"logTargets":[{"type":"elasticsearch","endpoint":"http://127.0.0.1:1",` +
+				`"index":"logs"}]`, http.StatusCreated, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

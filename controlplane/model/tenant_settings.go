@@ -11,10 +11,6 @@ import (
 const (
 	NotBuiltKMS = "server-side encryption is not built yet: storaged cannot encrypt " +
 		"objects with a key, so a KMS binding would be accepted and ignored; leave kms out"
-	NotBuiltAudit = "audit logging is not built yet: storaged writes no audit log, so " +
-		"there is nothing to send to audit targets; leave audit out"
-	NotBuiltLogTargets = "log targets are not built yet: storaged cannot ship its logs to " +
-		"a webhook or Elasticsearch; leave logTargets out"
 )
 
 // Log target types.
@@ -31,7 +27,7 @@ type TenantKMS struct {
 }
 
 // TenantAudit sends the tenant's S3 audit log (one record per request) to
-// targets. Not built yet: refused.
+// targets.
 type TenantAudit struct {
 	Targets []LogTarget `json:"targets"`
 }
@@ -110,6 +106,15 @@ func (t LogTarget) validate(v *Violations, field string) {
 	}
 }
 
+// AuditTargets returns where the tenant's S3 audit records go; none
+// without an audit block.
+func (s *TenantSpec) AuditTargets() []LogTarget {
+	if s.Audit == nil {
+		return nil
+	}
+	return s.Audit.Targets
+}
+
 // MetricsEnabled reports whether the tenant's nodes serve Prometheus
 // metrics.
 func (s *TenantSpec) MetricsEnabled() bool {
@@ -122,12 +127,6 @@ func (s *TenantSpec) NotBuilt() Violations {
 	var v Violations
 	if s.KMS != nil {
 		v.Add("spec.kms", "%s", NotBuiltKMS)
-	}
-	if s.Audit != nil {
-		v.Add("spec.audit", "%s", NotBuiltAudit)
-	}
-	if len(s.LogTargets) > 0 {
-		v.Add("spec.logTargets", "%s", NotBuiltLogTargets)
 	}
 	return v
 }

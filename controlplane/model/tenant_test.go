@@ -87,10 +87,9 @@ func TestTenantSettingsNotBuilt(t *testing.T) {
 	}{
 		{"a KMS binding is refused", TenantSpec{KMS: &TenantKMS{Key: "k"}}, "spec.kms",
 			NotBuiltKMS},
-		{"audit targets are refused", TenantSpec{Audit: &TenantAudit{
-			Targets: []LogTarget{target}}}, "spec.audit", NotBuiltAudit},
-		{"log targets are refused", TenantSpec{LogTargets: []LogTarget{target}},
-			"spec.logTargets", NotBuiltLogTargets},
+		{"audit targets are accepted", TenantSpec{Audit: &TenantAudit{
+			Targets: []LogTarget{target}}}, "", ""},
+		{"log targets are accepted", TenantSpec{LogTargets: []LogTarget{target}}, "", ""},
 		{"prometheus is accepted", TenantSpec{Monitoring: &TenantMonitoring{Prometheus: true}},
 			"", ""},
 		{"monitoring without prometheus is accepted",

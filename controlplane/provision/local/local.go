@@ -267,6 +267,9 @@ func (p *Provisioner) node(t *model.Tenant, pool model.Pool, i int) *node {
 		provided:    t.Spec.TLS.Provided(),
 		metrics:     t.Spec.MetricsEnabled(),
 		rrsParity:   t.Spec.ReducedRedundancyParity(),
+
+		auditTargets: t.Spec.AuditTargets(),
+		logTargets:   t.Spec.LogTargets,
 	}
 }
 

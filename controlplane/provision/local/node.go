@@ -49,6 +49,9 @@ type node struct {
 	// rrsParity is the parity of REDUCED_REDUNDANCY objects, 0 for the
 	// tenant's parity (no --rrs-parity).
 	rrsParity int
+	// auditTargets and logTargets are where the node sends its S3 audit
+	// records and its log lines.
+	auditTargets, logTargets []model.LogTarget
 }
 
 // nodeFile is what node.json keeps across restarts.
@@ -180,8 +183,9 @@ func (n *node) drivePaths() []string {
 }
 
 // args is storaged's command line for this node: its drives and parity,
-// or, on a multi-server tenant, the topology that names them, and the
-// parity of reduced redundancy when the tenant sets one.
+// or, on a multi-server tenant, the topology that names them, the parity
+// of reduced redundancy when the tenant sets one, and its audit and log
+// targets.
 func (n *node) args(credentials string) []string {
 	args := []string{
 		"--listen", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.port)),
@@ -192,6 +196,8 @@ func (n *node) args(credentials string) []string {
 		"--metrics=" + strconv.FormatBool(n.metrics),
 	}
 	args = append(args, n.tlsArgs()...)
+	args = append(args, targetArgs("--audit-target", n.auditTargets)...)
+	args = append(args, targetArgs("--log-target", n.logTargets)...)
 	if n.rrsParity > 0 {
 		args = append(args, "--rrs-parity", strconv.Itoa(n.rrsParity))
 	}
@@ -350,4 +356,18 @@ func (n *node) health(ctx context.Context, ca *pki.CA, what string) (*http.Respo
 		n.served = resp.TLS.PeerCertificates[0]
 	}
 	return resp, err
+}
+
+// targetArgs is flag once per target, each with the target as the JSON
+// object storaged reads.
+func targetArgs(flag string, targets []model.LogTarget) []string {
+	var args []string
+	for _, t := range targets {
+		b, err := json.Marshal(t)
+		if err != nil { // a struct of strings always marshals
+			panic(err)
+		}
+		args = append(args, flag, string(b))
+	}
+	return args
 }
