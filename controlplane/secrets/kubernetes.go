@@ -17,13 +17,15 @@ package secrets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -33,9 +35,17 @@ import (
 // readTimeout bounds one read of a Secret.
 const readTimeout = 10 * time.Second
 
-// Kubernetes reads Secrets from a Kubernetes API server.
+// maxSecretBytes bounds the answer read for one Secret: Kubernetes keeps
+// Secrets under 1 MiB.
+const maxSecretBytes = 4 << 20
+
+// Kubernetes reads Secrets from a Kubernetes API server. It asks for one
+// Secret at a time with the kubeconfig's credentials (client-go's
+// transport: tokens, client certificates, exec plugins), without
+// client-go's typed clients and API types, which would add some 40 MB of
+// every API group to the control plane's binary for one GET.
 type Kubernetes struct {
-	client kubernetes.Interface
+	client *http.Client
 	host   string
 }
 
@@ -67,11 +77,11 @@ func InCluster() (*Kubernetes, bool, error) {
 func newKubernetes(cfg *rest.Config) (*Kubernetes, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.UserAgent = "strata-controlplane"
-	c, err := kubernetes.NewForConfig(cfg)
+	c, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("Kubernetes client for %s: %w", cfg.Host, err)
 	}
-	return &Kubernetes{client: c, host: cfg.Host}, nil
+	return &Kubernetes{client: c, host: strings.TrimSuffix(cfg.Host, "/")}, nil
 }
 
 // Host is the API server's address.
@@ -84,20 +94,64 @@ func (k *Kubernetes) ReadSecret(ctx context.Context, ref model.SecretRef) (map[s
 	error) {
 	ctx, cancel := context.WithTimeout(ctx, readTimeout)
 	defer cancel()
-	s, err := k.client.CoreV1().Secrets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-	switch {
-	case err == nil:
-		return s.Data, nil
-	case apierrors.IsNotFound(err):
-		return nil, fmt.Errorf("Secret %s does not exist in the Kubernetes API at %s: create "+
-			"it, e.g. kubectl create secret tls %s -n %s --cert=<chain.pem> --key=<key.pem>",
-			ref, k.host, ref.Name, ref.Namespace)
-	case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
-		return nil, fmt.Errorf("the control plane may not read Secret %s in the Kubernetes "+
-			"API at %s (%s): grant its identity get on secrets in namespace %s with a Role "+
-			"and RoleBinding", ref, k.host, apierrors.ReasonForError(err), ref.Namespace)
-	default:
+	u := k.host + "/api/v1/namespaces/" + url.PathEscape(ref.Namespace) + "/secrets/" +
+		url.PathEscape(ref.Name)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := k.client.Do(req)
+	if err != nil {
 		return nil, fmt.Errorf("reading Secret %s from the Kubernetes API at %s: %w", ref,
 			k.host, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxSecretBytes))
+	if err != nil {
+		return nil, fmt.Errorf("reading Secret %s from the Kubernetes API at %s: %w", ref,
+			k.host, err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		var s secret
+		if err := json.Unmarshal(body, &s); err != nil {
+			return nil, fmt.Errorf("Secret %s from the Kubernetes API at %s does not "+
+				"parse: %w", ref, k.host, err)
+		}
+		return s.Data, nil
+	}
+	return nil, k.refusal(ref, resp.StatusCode, body)
+}
+
+// secret is the part of a Secret that ReadSecret reads: its data, whose
+// values JSON carries in base64.
+type secret struct {
+	Data map[string][]byte `json:"data"`
+}
+
+// status is the part of a refusal's Status that ReadSecret reads.
+type status struct {
+	Reason string `json:"reason"`
+}
+
+// refusal says what to do about an answer other than 200.
+func (k *Kubernetes) refusal(ref model.SecretRef, code int, body []byte) error {
+	var st status
+	reason := http.StatusText(code)
+	if json.Unmarshal(body, &st) == nil && st.Reason != "" {
+		reason = st.Reason
+	}
+	switch code {
+	case http.StatusNotFound:
+		return fmt.Errorf("Secret %s does not exist in the Kubernetes API at %s: create "+
+			"it, e.g. kubectl create secret tls %s -n %s --cert=<chain.pem> --key=<key.pem>",
+			ref, k.host, ref.Name, ref.Namespace)
+	case http.StatusForbidden, http.StatusUnauthorized:
+		return fmt.Errorf("the control plane may not read Secret %s in the Kubernetes "+
+			"API at %s (%s): grant its identity get on secrets in namespace %s with a Role "+
+			"and RoleBinding", ref, k.host, reason, ref.Namespace)
+	default:
+		return fmt.Errorf("reading Secret %s from the Kubernetes API at %s: %d %s", ref,
+			k.host, code, reason)
 	}
 }
