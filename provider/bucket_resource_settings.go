@@ -124,6 +124,12 @@ func docOptionalString(md string) schema.StringAttribute {
 	return a
 }
 
+func docRequiredString(md string) schema.StringAttribute {
+	a := docString(md)
+	a.Required = true
+	return a
+}
+
 func docOptionalInt64(md string) schema.Int64Attribute {
 	a := docInt64(md)
 	a.Optional = true

@@ -114,22 +114,33 @@ func kmsAttribute() schema.SingleNestedAttribute {
 }
 
 // deliveryMD says how audit records and log lines travel.
-const deliveryMD = "Sending is asynchronous and never holds up an S3 request: a target " +
-	"that is down gets the records once it is back, and past each node's queue they are " +
-	"dropped and counted in its metrics (`strata_telemetry_records_total`). Changing the " +
-	"targets restarts the nodes one at a time (a tenant of one node is briefly unavailable)."
+const deliveryMD = "Sending is asynchronous and never holds up an S3 request. Each node " +
+	"queues up to 10,000 records per target and tries each send three times within about " +
+	"a second: records for a target that stays down are lost, counted in the node's " +
+	"metrics (`strata_telemetry_records_total`, results `sent`, `failed` and `dropped`) " +
+	"and warned about in its log. A stopping node sends what is queued for up to 3 " +
+	"seconds. Changing the targets restarts the nodes one at a time (a tenant of one node " +
+	"is briefly unavailable)."
 
 func auditAttribute() schema.SingleNestedAttribute {
 	md := "Sends the S3 audit log to targets: every node sends one JSON record per S3 " +
-		"request it answers (time, request ID, node, operation, bucket, key, status, " +
-		"duration, bytes in and out, remote address, user agent, the signing access key ID " +
-		"and the error code; never a secret, a signature or a body). " + deliveryMD
+		"request it answers, the control plane's own checks included (time, request ID, " +
+		"node, operation, bucket, key, status, duration, request and answer body bytes as " +
+		"sent, so with any aws-chunked framing, remote address, user agent, the signing " +
+		"access key ID and the error code; never a secret, a signature or a body). " +
+		deliveryMD
 	return schema.SingleNestedAttribute{
 		Optional: true, Description: plain(md), MarkdownDescription: md,
 		Attributes: map[string]schema.Attribute{
-			"targets": logTargetsAttribute("Where audit records go."),
+			"targets": requiredList(logTargetsAttribute("Where audit records go.")),
 		},
 	}
+}
+
+// requiredList makes a list attribute required.
+func requiredList(a schema.ListNestedAttribute) schema.ListNestedAttribute {
+	a.Optional, a.Required = false, true
+	return a
 }
 
 func logTargetsAttribute(md string) schema.ListNestedAttribute {
@@ -138,11 +149,13 @@ func logTargetsAttribute(md string) schema.ListNestedAttribute {
 		Validators: []validator.List{nonEmptyList{"give at least one target, or leave the " +
 			"attribute out for none"}},
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"type": docOptionalString("`webhook` (each record is POSTed as one JSON " +
+			"type": docRequiredString("`webhook` (each record is POSTed as one JSON " +
 				"body) or `elasticsearch` (records are indexed in batches through the " +
 				"`_bulk` API)."),
-			"endpoint": docOptionalString("The target's http or https URL: the webhook's " +
-				"URL, or Elasticsearch's base URL."),
+			"endpoint": docRequiredString("The target's http or https URL: the webhook's " +
+				"URL (a query is kept), or Elasticsearch's base URL. It may not carry a " +
+				"user or password: it shows in the tenant, the state and the nodes' " +
+				"command lines."),
 			"index": docOptionalString("The Elasticsearch index; `elasticsearch` only. " +
 				"Left out, `strata-audit` for audit records and `strata-logs` for log lines."),
 		}},

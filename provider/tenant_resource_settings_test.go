@@ -271,7 +271,7 @@ func TestAccTenantAuditAndLogTargets(t *testing.T) {
 		Steps: []acc.TestStep{
 			{
 				Config:      tenantHCL(cp, "", `log_targets = [{ type = "syslog", endpoint = "x" }]`),
-				ExpectError: regexp.MustCompile(`"syslog" is not a log target type`),
+				ExpectError: regexp.MustCompile(`"syslog" is not a target type`),
 			},
 			{
 				Config:      tenantHCL(cp, "", `log_targets = []`),

@@ -2,7 +2,8 @@ package model
 
 import (
 	"fmt"
-	"net/url"
+
+	"github.com/strata-storage/strata/internal/logtarget"
 )
 
 // Messages for the tenant settings whose storage side is not built yet.
@@ -15,8 +16,8 @@ const (
 
 // Log target types.
 const (
-	LogTargetWebhook       = "webhook"
-	LogTargetElasticsearch = "elasticsearch"
+	LogTargetWebhook       = logtarget.Webhook
+	LogTargetElasticsearch = logtarget.Elasticsearch
 )
 
 // TenantKMS binds a tenant to one of its Keys for server-side encryption.
@@ -84,25 +85,17 @@ func (s *TenantSpec) validateSettings(v *Violations) {
 }
 
 func validateLogTargets(v *Violations, field string, targets []LogTarget) {
+	seen := map[string]int{}
 	for i, t := range targets {
-		t.validate(v, fmt.Sprintf("%s[%d]", field, i))
-	}
-}
-
-func (t LogTarget) validate(v *Violations, field string) {
-	switch t.Type {
-	case LogTargetWebhook:
-		if t.Index != "" {
-			v.Add(field+".index", "is only used by elasticsearch targets: leave it out")
+		at := fmt.Sprintf("%s[%d]", field, i)
+		for _, p := range logtarget.Check(t.Type, t.Endpoint, t.Index) {
+			v.Add(at+"."+p.Field, "%s", p.Message)
 		}
-	case LogTargetElasticsearch:
-	default:
-		v.Add(field+".type", "%q is not a log target type: use webhook or elasticsearch",
-			t.Type)
-	}
-	u, err := url.Parse(t.Endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		v.Add(field+".endpoint", "%q is not an http or https URL", t.Endpoint)
+		key := logtarget.Key(t.Type, t.Endpoint, t.Index)
+		if j, dup := seen[key]; dup {
+			v.Add(at, "is the same target as %s[%d]: give each target once", field, j)
+		}
+		seen[key] = i
 	}
 }
 

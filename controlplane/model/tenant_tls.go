@@ -60,10 +60,10 @@ func (t *TenantTLS) validate(v *Violations, field string) {
 	}
 	switch t.Source {
 	case TLSSourceInternal:
-		for name, val := range map[string]string{"certFile": t.CertFile,
-			"keyFile": t.KeyFile, "caFile": t.CAFile, "secretRef": t.SecretRef} {
-			if val != "" {
-				v.Add(field+"."+name, "is only used with source \"provided\": leave it out "+
+		for _, f := range []struct{ name, val string }{{"certFile", t.CertFile},
+			{"keyFile", t.KeyFile}, {"caFile", t.CAFile}, {"secretRef", t.SecretRef}} {
+			if f.val != "" {
+				v.Add(field+"."+f.name, "is only used with source \"provided\": leave it out "+
 					"or set source to \"provided\"")
 			}
 		}
@@ -91,10 +91,10 @@ func (t *TenantTLS) validateSecretRef(v *Violations, field string) {
 	if _, err := ParseSecretRef(t.SecretRef); err != nil {
 		v.Add(field+".secretRef", "%v", err)
 	}
-	for name, val := range map[string]string{"certFile": t.CertFile,
-		"keyFile": t.KeyFile, "caFile": t.CAFile} {
-		if val != "" {
-			v.Add(field+"."+name, "is not used with secretRef, which holds the certificate, "+
+	for _, f := range []struct{ name, val string }{{"certFile", t.CertFile},
+		{"keyFile", t.KeyFile}, {"caFile", t.CAFile}} {
+		if f.val != "" {
+			v.Add(field+"."+f.name, "is not used with secretRef, which holds the certificate, "+
 				"its key and CA: give either secretRef or the files")
 		}
 	}
@@ -161,7 +161,7 @@ type SecretReader interface {
 // plane that has no Kubernetes API to read it from.
 const NoSecretReader = "the control plane has no Kubernetes API to read secrets from: " +
 	"start strata-controlplane serve with --kubeconfig (or $KUBECONFIG, or run it in a " +
-	"Kubernetes pod), or give certFile and keyFile instead"
+	"Kubernetes pod), or give the certificate and key files instead"
 
 // ReplaceAdvice says how to replace a provided certificate: in its files or
 // in its Secret.

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+
+	"github.com/strata-storage/strata/internal/logtarget"
 )
 
 // Target types.
 const (
-	TypeWebhook       = "webhook"
-	TypeElasticsearch = "elasticsearch"
+	TypeWebhook       = logtarget.Webhook
+	TypeElasticsearch = logtarget.Elasticsearch
 )
 
 // Default Elasticsearch indexes of the two streams, used when a target
@@ -54,43 +56,22 @@ func ParseTarget(data string, defaultIndex string) (Target, error) {
 	return t, t.Validate()
 }
 
-// Validate checks the type, that the endpoint is an absolute http or
-// https URL, and that only an elasticsearch target names an index.
+// Validate checks the target with the rules the control plane also
+// applies (internal/logtarget), and that an elasticsearch target has its
+// index by now.
 func (t Target) Validate() error {
 	var errs []error
-	switch t.Type {
-	case TypeWebhook:
-		if t.Index != "" {
-			errs = append(errs, errors.New("telemetry: a webhook target takes no index; "+
-				"remove it, or use type elasticsearch"))
-		}
-	case TypeElasticsearch:
-		if t.Index == "" {
-			errs = append(errs, errors.New("telemetry: an elasticsearch target needs an index"))
-		}
-	default:
-		errs = append(errs, fmt.Errorf("telemetry: unknown target type %q; use %q or %q",
-			t.Type, TypeWebhook, TypeElasticsearch))
+	for _, p := range logtarget.Check(t.Type, t.Endpoint, t.Index) {
+		errs = append(errs, fmt.Errorf("telemetry: %s: %s", p.Field, p.Message))
 	}
-	if err := checkEndpoint(t.Endpoint); err != nil {
-		errs = append(errs, err)
+	if t.Type == TypeElasticsearch && t.Index == "" {
+		errs = append(errs, errors.New("telemetry: an elasticsearch target needs an index"))
 	}
 	return errors.Join(errs...)
 }
 
-// checkEndpoint demands an absolute http or https URL with a host.
-func checkEndpoint(endpoint string) error {
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("telemetry: endpoint %q is not an http(s) URL; give one such as "+
-			"https://logs.example.com:9200", redact(endpoint))
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("telemetry: endpoint %q must not have a query or fragment",
-			redact(endpoint))
-	}
-	return nil
-}
+// Key identifies the target: the same target given twice has one key.
+func (t Target) Key() string { return logtarget.Key(t.Type, t.Endpoint, t.Index) }
 
 // Label names the target in metrics and messages: "<type> <endpoint>",
 // with any password in the endpoint hidden.

@@ -23,7 +23,7 @@ const (
 
 // telemetryFlushTimeout bounds how long a stopping node sends the records
 // still queued.
-const telemetryFlushTimeout = 10 * time.Second
+const telemetryFlushTimeout = 3 * time.Second
 
 // targetList is a repeatable --audit-target or --log-target flag, each
 // value one JSON target object, kept as given until checkTargets.
@@ -54,12 +54,19 @@ func checkTargets(flag string, values []string,
 	defaultIndex string) ([]telemetry.Target, error) {
 	var errs []error
 	out := make([]telemetry.Target, 0, len(values))
+	seen := map[string]int{}
 	for i, v := range values {
 		t, err := telemetry.ParseTarget(v, defaultIndex)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--%s #%d: %w", flag, i+1, err))
 			continue
 		}
+		if j, dup := seen[t.Key()]; dup {
+			errs = append(errs, fmt.Errorf("--%s #%d is the same target as #%d: give each "+
+				"target once", flag, i+1, j+1))
+			continue
+		}
+		seen[t.Key()] = i
 		out = append(out, t)
 	}
 	return out, errors.Join(errs...)

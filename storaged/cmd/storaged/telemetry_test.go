@@ -62,16 +62,23 @@ func TestTargetFlagsAreParsed(t *testing.T) {
 
 func TestBadTargetFlagsAreRefusedByName(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ name, flag, value, want string }{
+	tests := []struct {
+		name, flag, value, want string
+		twice                   bool // give the flag twice
+	}{
 		{"an unknown type", "--audit-target", `{"type":"kafka","endpoint":"http://h"}`,
-			`--audit-target #1: telemetry: unknown target type "kafka"`},
+			`--audit-target #1: telemetry: type: "kafka" is not a target type`, false},
 		{"a URL that is not http(s)", "--log-target", `{"type":"webhook","endpoint":"h:1"}`,
-			"--log-target #1: telemetry: endpoint"},
+			"--log-target #1: telemetry: endpoint", false},
 		{"an index on a webhook", "--audit-target",
-			`{"type":"webhook","endpoint":"http://h","index":"i"}`, "takes no index"},
+			`{"type":"webhook","endpoint":"http://h","index":"i"}`,
+			"index: is only used by elasticsearch targets", false},
+		{"the same target twice", "--audit-target",
+			`{"type":"webhook","endpoint":"http://h/x"}`, "--audit-target #2 is the same " +
+				"target as #1", true},
 		{"an unknown field", "--log-target",
-			`{"type":"webhook","endpoint":"http://h","url":"x"}`, `unknown field "url"`},
-		{"not JSON", "--audit-target", "webhook=http://h", "must be a JSON object"},
+			`{"type":"webhook","endpoint":"http://h","url":"x"}`, `unknown field "url"`, false},
+		{"not JSON", "--audit-target", "webhook=http://h", "must be a JSON object", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +86,9 @@ func TestBadTargetFlagsAreRefusedByName(t *testing.T) {
 			var stderr bytes.Buffer
 			args := []string{"--insecure-http", "--drive", t.TempDir(), "--drive",
 				t.TempDir(), tt.flag, tt.value}
+			if tt.twice {
+				args = append(args, tt.flag, tt.value)
+			}
 			creds := env{envRootAccessKeyID: "AKIDTARGETS",
 				envRootSecretAccessKey: "targets-secret-01"}
 			if code := run(context.Background(), args, creds.get, &stderr); code != exitUsage {
@@ -290,7 +300,7 @@ func TestStoragedRefusesABadTargetByFlagName(t *testing.T) {
 		t.Errorf("exit: got %v (status %d), want status %d", err, code, exitUsage)
 	}
 	if !strings.Contains(string(out), "--log-target #1") ||
-		!strings.Contains(string(out), "not an http(s) URL") {
+		!strings.Contains(string(out), "not an http or https URL") {
 		t.Errorf("got output %q, want the flag and what to fix", out)
 	}
 }
