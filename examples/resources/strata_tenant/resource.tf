@@ -80,6 +80,39 @@ resource "strata_tenant" "growing" {
   ]
 }
 
+# A tenant whose certificate is a kubernetes.io/tls Secret (kubectl create
+# secret tls, or cert-manager), read through the control plane's --kubeconfig
+# and rolled out to the nodes whenever it changes; and whose nodes send one
+# JSON record per S3 request to a webhook and their own log lines to
+# Elasticsearch.
+resource "strata_tenant" "audited" {
+  name    = "audited"
+  cluster = strata_cluster.local.name
+
+  pools = [
+    {
+      name              = "pool-0"
+      servers           = 1
+      drives_per_server = 4
+    },
+  ]
+
+  tls = {
+    source     = "provided"
+    secret_ref = "kubernetes:strata-certs/audited-tls"
+  }
+
+  audit = {
+    targets = [
+      { type = "webhook", endpoint = "https://audit.example.com/strata?stream=s3" },
+    ]
+  }
+
+  log_targets = [
+    { type = "elasticsearch", endpoint = "https://logs.example.com:9200", index = "strata-logs" },
+  ]
+}
+
 output "acme_s3_endpoint" {
   value = strata_tenant.acme.endpoint
 }
