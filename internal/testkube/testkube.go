@@ -73,7 +73,7 @@ func Start(t testing.TB) *Cluster {
 		tokens: map[string]string{admin: token(t), Reader: token(t)},
 	}
 	c.log = filepath.Join(c.dir, "kube-apiserver.log")
-	p := newPKI(t, c.dir)
+	p := newFiles(t, c.dir)
 	c.CA = p.caPEM
 	etcd := testetcd.Start(t)
 	// The port is found free and then bound by the server, so another
@@ -105,7 +105,7 @@ func Start(t testing.TB) *Cluster {
 // with, on loopback. (Turning off priority and fairness, the usual advice for
 // a quicker start, made no difference that could be measured: 2.4 to 3.2 s
 // either way.)
-func (c *Cluster) flags(t testing.TB, etcd string, port int, p pki) []string {
+func (c *Cluster) flags(t testing.TB, etcd string, port int, p files) []string {
 	t.Helper()
 	return []string{
 		"--etcd-servers=" + etcd,

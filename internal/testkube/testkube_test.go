@@ -92,7 +92,7 @@ func TestCluster(t *testing.T) {
 func tlsSecret(t *testing.T, c *testkube.Cluster) *corev1.Secret {
 	t.Helper()
 	createNamespace(t, c.Client, "tenant-certs")
-	certPEM, keyPEM := selfSigned(t, "demo.s3.strata.test", true)
+	certPEM, keyPEM := serverCert(t, "demo.s3.strata.test")
 	secret := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "demo-tls", Namespace: "tenant-certs"},
 		Type:       corev1.SecretTypeTLS,
