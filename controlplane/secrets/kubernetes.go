@@ -146,7 +146,11 @@ func (k *Kubernetes) refusal(ref model.SecretRef, code int, body []byte) error {
 		return fmt.Errorf("Secret %s does not exist in the Kubernetes API at %s: create "+
 			"it, e.g. kubectl create secret tls %s -n %s --cert=<chain.pem> --key=<key.pem>",
 			ref, k.host, ref.Name, ref.Namespace)
-	case http.StatusForbidden, http.StatusUnauthorized:
+	case http.StatusUnauthorized:
+		return fmt.Errorf("the Kubernetes API at %s did not accept the control plane's "+
+			"credentials (%s) when reading Secret %s: check the user of its kubeconfig "+
+			"(a token that expired, or one for another cluster)", k.host, reason, ref)
+	case http.StatusForbidden:
 		return fmt.Errorf("the control plane may not read Secret %s in the Kubernetes "+
 			"API at %s (%s): grant its identity get on secrets in namespace %s with a Role "+
 			"and RoleBinding", ref, k.host, reason, ref.Namespace)

@@ -69,6 +69,16 @@ func TestKubernetesReadsSecretsAndSaysWhatToFix(t *testing.T) {
 			t.Errorf("after the grant: got %q, %v; want the Secret", got[model.SecretCertKey], err)
 		}
 	})
+	t.Run("credentials the API does not know are told apart from missing rights",
+		func(t *testing.T) {
+			k, err := NewKubernetes(writeKubeconfig(t, kube.URL, kube.CA))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = k.ReadSecret(ctx, ref)
+			wantErr(t, err, "did not accept the control plane's credentials (Unauthorized)",
+				"check the user of its kubeconfig")
+		})
 	t.Run("an API that does not answer is named", func(t *testing.T) {
 		addr := closedAddr(t)
 		k, err := NewKubernetes(writeKubeconfig(t, "https://"+addr, kube.CA))
