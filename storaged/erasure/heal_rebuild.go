@@ -9,9 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/minio/highwayhash"
-
 	"github.com/strata-storage/strata/storaged/drive"
+	"github.com/strata-storage/strata/storaged/internal/highway"
 )
 
 // applyHeal writes what the plan says: the bucket's volume where it is
@@ -272,7 +271,7 @@ func (rb *rebuilder) writeTargets() {
 			continue
 		}
 		shard := rb.frames.shards[rb.fix.coding.Distribution[t]]
-		sum := highwayhash.Sum(shard, rb.s.hashKey)
+		sum := highway.Sum(shard, rb.s.hashKey)
 		if err := writeAll(w, sum[:], shard); err != nil {
 			rb.dropTarget(t, err)
 			continue

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/minio/highwayhash"
+	"github.com/strata-storage/strata/storaged/internal/highway"
 )
 
 // recordPrefix opens the checksum line of every metadata record this
@@ -20,7 +20,7 @@ func encodeRecord(v any, key []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("erasure: encoding %T: %w", v, err)
 	}
-	sum := highwayhash.Sum(body, key)
+	sum := highway.Sum(body, key)
 	out := make([]byte, 0, len(recordPrefix)+2*hashSize+1+len(body))
 	out = append(out, recordPrefix...)
 	out = hex.AppendEncode(out, sum[:])
@@ -36,7 +36,7 @@ func decodeRecord(b, key []byte, v any) error {
 		return fmt.Errorf("%w: no checksum line", errCorruptMeta)
 	}
 	want, err := hex.DecodeString(string(line[len(recordPrefix):]))
-	sum := highwayhash.Sum(body, key)
+	sum := highway.Sum(body, key)
 	if err != nil || !bytes.Equal(want, sum[:]) {
 		return fmt.Errorf("%w: checksum mismatch", errCorruptMeta)
 	}
