@@ -258,8 +258,9 @@ func (p *putJob) fail(i int, err error) {
 // stream reads body block by block, encodes each block and writes its
 // records to every drive still taking the write. Each block is read
 // straight into its data shards. Two blocks are in flight: while one
-// block's records are being written, the next is read and encoded, so that
-// coding and hashing overlap with the drives' writes.
+// block's records are hashed and written, the next is read and its parity
+// computed, so that reading and coding overlap with hashing and the
+// drives' writes.
 func (p *putJob) stream(body io.Reader) error {
 	e := p.coding
 	enc, err := p.s.encoder(e.Data, e.Parity)
@@ -283,7 +284,7 @@ func (p *putJob) stream(body io.Reader) error {
 				p.bucket, p.key, readErr))
 		}
 		if n > 0 {
-			if err := c.seal(fs[k]); err != nil {
+			if err := c.encodeParity(fs[k]); err != nil {
 				return errors.Join(pending.wait(), err)
 			}
 		}
@@ -292,7 +293,7 @@ func (p *putJob) stream(body io.Reader) error {
 		}
 		pending = nil
 		if n > 0 {
-			pending = p.startWrites(fs[k], n)
+			pending = p.startWrites(c, fs[k], n)
 		}
 		if readErr != nil { // the body ended
 			return pending.wait()
@@ -303,23 +304,31 @@ func (p *putJob) stream(body io.Reader) error {
 // blockWrite is one block's records on their way to the drives.
 type blockWrite struct {
 	p    *putJob
-	wg   sync.WaitGroup
+	done chan struct{}
 	errs []error
 	size int64
 }
 
-// startWrites writes the records in f, a block of size bytes, to every
-// drive still taking the write, in parallel, and returns without waiting.
-func (p *putJob) startWrites(f *frames, size int64) *blockWrite {
-	b := &blockWrite{p: p, errs: make([]error, len(p.writers)), size: size}
-	for i, w := range p.writers {
-		if w == nil {
-			continue
+// startWrites hashes the records in f, a block of size bytes whose parity
+// is computed, and writes them to every drive still taking the write, in
+// parallel. It returns without waiting.
+func (p *putJob) startWrites(c *codec, f *frames, size int64) *blockWrite {
+	b := &blockWrite{p: p, done: make(chan struct{}), errs: make([]error, len(p.writers)),
+		size: size}
+	go func() {
+		defer close(b.done)
+		c.sumRecords(f)
+		var wg sync.WaitGroup
+		for i, w := range p.writers {
+			if w == nil {
+				continue
+			}
+			wg.Go(func() {
+				_, b.errs[i] = w.Write(f.recs[p.coding.Distribution[i]])
+			})
 		}
-		b.wg.Go(func() {
-			_, b.errs[i] = w.Write(f.recs[p.coding.Distribution[i]])
-		})
-	}
+		wg.Wait()
+	}()
 	return b
 }
 
@@ -329,7 +338,7 @@ func (b *blockWrite) wait() error {
 	if b == nil {
 		return nil
 	}
-	b.wg.Wait()
+	<-b.done
 	for i, err := range b.errs {
 		if err != nil {
 			b.p.fail(i, err)
