@@ -12,7 +12,8 @@
 //     the same bytes at the same concurrency on the same file system.
 //   - erasure: encoding and reconstruction through storaged/erasure's
 //     exported Set (block framing and HighwayHash included) on in-memory
-//     drives and on drive folders in a memory file system, beside bare
+//     drives (for the encode goal, drives that count and drop the shard
+//     bytes) and on drive folders in a memory file system, beside bare
 //     reedsolomon on the same data, and the hash on its own.
 //   - cluster: 64 MiB PutObject and GetObject against the first node of
 //     a tenant of 4 storaged processes with 2 drives each and parity 4
