@@ -60,16 +60,30 @@ func Sums(sums [][Size]byte, data [][]byte, key []byte) {
 	}
 }
 
-// sumGroup hashes one to four inputs of one length: their whole packets in
-// the vector loop when the CPU has it, the rest in state's Go.
+// minVector is the input length from which the vector loop beats the
+// library: below it, the Go finalization of each sum costs more than the
+// loop saves (BenchmarkSumsSmallShards).
+const minVector = 8 << 10
+
+// sumGroup hashes one to four inputs of one length: when the CPU has the
+// vector loop and there are several long inputs, their whole packets in the
+// loop and the rest in state's Go; else each with the library. A group of
+// one would leave three of the loop's four lanes idle.
 func sumGroup(sums [][Size]byte, data [][]byte, key []byte) {
-	whole := len(data[0]) &^ (packetSize - 1)
-	if !haveVector || whole == 0 {
+	if !haveVector || len(data) == 1 || len(data[0]) < minVector {
 		for i, d := range data {
 			sums[i] = highwayhash.Sum(d, key)
 		}
 		return
 	}
+	vectorSums(sums, data, key)
+}
+
+// vectorSums hashes one to four inputs of one length, at least one packet
+// long, with the vector loop: their whole packets in it, the rest in
+// state's Go.
+func vectorSums(sums [][Size]byte, data [][]byte, key []byte) {
+	whole := len(data[0]) &^ (packetSize - 1)
 	var states [group]state
 	var lanes [group][]byte
 	for i := range states {
