@@ -116,8 +116,10 @@ func (r *rangeReader) Close() error { return r.f.Close() }
 // synced; the source's is not, so after a crash the source may still exist
 // beside the destination (harmless for sources in StagingVolume, which Open
 // empties). A directory that leaves StagingVolume has every directory in
-// it synced first, since staging writes sync none; a rename into
-// StagingVolume syncs nothing, since Open empties it.
+// it synced first, since staging writes sync none. A rename into
+// StagingVolume syncs only the source's parent, when the source is in
+// another volume, so that the removal survives a crash as Delete's does;
+// where the file went does not matter, since Open empties StagingVolume.
 func (l *Local) Rename(ctx context.Context, srcVol, srcPath, dstVol, dstPath string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -139,6 +141,12 @@ func (l *Local) Rename(ctx context.Context, srcVol, srcPath, dstVol, dstPath str
 	if err := l.renameInto(src, base, dst); err != nil {
 		return fmt.Errorf("renaming %s/%s to %s/%s: %w",
 			srcVol, srcPath, dstVol, dstPath, l.classify(srcVol, err))
+	}
+	if dstVol == StagingVolume && srcVol != StagingVolume {
+		if err := syncDir(filepath.Dir(src)); err != nil {
+			return fmt.Errorf("renaming %s/%s to %s/%s: %w",
+				srcVol, srcPath, dstVol, dstPath, l.classify(srcVol, err))
+		}
 	}
 	return nil
 }

@@ -213,6 +213,11 @@ func checkTemporaryEmpty(t *testing.T, drives []string, restarted time.Time) {
 			case err != nil:
 				found = append(found, err.Error())
 			case p == root || p == filepath.Join(root, stagingDir):
+			case p == filepath.Join(root, stagingDir, "retired"):
+				// Data that changes of the restarted nodes removed, kept
+				// for reads in flight: opening a drive empties staging,
+				// so none of it is the crash's, whatever its times.
+				return filepath.SkipDir
 			case writtenSince(e, restarted):
 				// A write of the restarted node (healing starts at once),
 				// not a leftover of the crash.

@@ -39,8 +39,10 @@ type commitJob struct {
 	moves func(pos int) []move
 	// dropDirs names the data directories of the versions that the
 	// commit removed from a replaced meta file, removed once the commit
-	// holds its quorum.
+	// holds its quorum: retired (see retire.go) when retire is set, since
+	// reads may have them open, else deleted.
 	dropDirs func(old *fileMeta) []string
+	retire   bool
 	// decode reads a replaced meta file of drive pos.
 	decode func(b []byte, pos int) (*fileMeta, error)
 	// errs holds, by drive position, why a drive takes no part; the job
@@ -167,7 +169,7 @@ func (c *commitJob) undo(d Drive, st commitState) error {
 	return errors.Join(errs...)
 }
 
-// dropPrevious removes the data directory of the version the commit
+// dropPrevious retires the data directory of the version the commit
 // replaced on each drive that committed, and undoes the moves of each
 // drive that failed half way. A failure only leaks space.
 func (c *commitJob) dropPrevious(states []commitState) {
@@ -183,11 +185,13 @@ func (c *commitJob) dropPrevious(states []commitState) {
 		if err != nil {
 			return nil
 		}
-		// TODO: a GET still streaming the previous version fails here with a read error
-		// (never wrong bytes); keeping it needs reader refcounts or delayed removal.
 		var errs []error
 		for _, dir := range c.dropDirs(old) {
-			errs = append(errs, d.Delete(c.ctx, c.bucket, dir))
+			if c.retire {
+				errs = append(errs, c.s.retire(c.ctx, i, d, c.bucket, dir))
+			} else {
+				errs = append(errs, d.Delete(c.ctx, c.bucket, dir))
+			}
 		}
 		return errors.Join(errs...)
 	})
@@ -231,7 +235,7 @@ func (s *Set) commitObjectMeta(ctx context.Context, bucket string, next fileMeta
 	}
 	job := &commitJob{s: s, ctx: ctx, bucket: bucket, what: bucket + "/" + next.Key,
 		metaPath: metaPath(dir), stagedMeta: staged, newDir: newDir, ownerDir: dir,
-		moves: moves, errs: stageErrs, quorum: quorum,
+		moves: moves, errs: stageErrs, quorum: quorum, retire: true,
 		dropDirs: func(old *fileMeta) []string { return droppedDirs(dir, old, &next) },
 		decode: func(b []byte, pos int) (*fileMeta, error) {
 			return decodeMeta(b, s.hashKey, dir, pos)

@@ -21,8 +21,8 @@ func (s *Set) Delete(ctx context.Context, bucket, key string) error {
 // deleteKey is Delete for a caller that holds the object's lock.
 func (s *Set) deleteKey(ctx context.Context, bucket, key string) error {
 	dir := objectDir(key)
-	errs := s.forEach(func(_ int, d Drive) error {
-		return d.Delete(ctx, bucket, dir)
+	errs := s.forEach(func(i int, d Drive) error {
+		return s.retire(ctx, i, d, bucket, dir)
 	})
 	// A drive without the bucket volume cannot hold the object either.
 	ok, gone := countOK(errs), countOK(errs)+lacksBucket(errs)

@@ -139,6 +139,12 @@
 // crash. The previous version's data directory is removed only after the
 // new version holds its quorum.
 //
+// Removed is not deleted: the data of a replaced or deleted version is
+// moved into the staging volume's retired folder and kept there for
+// Config.RetireFor (15 minutes by default), so that a read that opened the
+// version before the change still finds the shard files it opens later,
+// and returns that version whole. See retire.go.
+//
 // Staged data directories and meta files sit at the top of the staging
 // volume, in no folder of their own, so that a commit leaves nothing there
 // to remove: on a small write, creating and removing directories costs more

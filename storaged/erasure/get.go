@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
+
+	"github.com/strata-storage/strata/storaged/drive"
 )
 
 // ErrObjectNotFound means the key does not exist: enough drives positively
@@ -21,6 +24,7 @@ type Object struct {
 	dir    string
 	meta   *fileMeta
 	latest bool
+	opened time.Time // when the meta file was read
 	// shardDrive is, by shard index, the position of the drive that holds
 	// the shard for this version, or -1 when no drive can serve it.
 	shardDrive []int
@@ -64,7 +68,7 @@ func (s *Set) open(ctx context.Context, bucket, key, versionID string,
 		return nil, fmt.Errorf("erasure: opening %s/%s: %w", bucket, key,
 			&DeleteMarkerError{VersionID: m.VersionID, Latest: !named})
 	}
-	o := &Object{s: s, bucket: bucket, dir: dir, meta: m, latest: m == cur}
+	o := &Object{s: s, bucket: bucket, dir: dir, meta: m, latest: m == cur, opened: s.now()}
 	o.shardDrive = make([]int, len(m.Erasure.Distribution))
 	for i := range o.shardDrive {
 		o.shardDrive[i] = -1
@@ -534,7 +538,12 @@ func (r *Reader) stream(idx int, b int64) (*shardStream, error) {
 
 	o := r.obj
 	d := o.s.drives[o.shardDrive[idx]]
-	rc, err := d.ReadRange(r.ctx, o.bucket, r.file, off, r.geo.recordEnd(r.last)-off)
+	length := r.geo.recordEnd(r.last) - off
+	rc, err := d.ReadRange(r.ctx, o.bucket, r.file, off, length)
+	if errors.Is(err, drive.ErrFileNotFound) {
+		// Retired by a change since the version was opened?
+		rc, err = o.s.openRetired(r.ctx, d, o.bucket, r.file, o.opened, off, length, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/strata-storage/strata/storaged/drive"
 )
@@ -89,6 +90,15 @@ func (l *degradedLog) reported() []int {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// expireRetired removes the retired data of every drive of s, as the
+// first change after RetireFor does.
+func expireRetired(s *Set) {
+	later := s.now().Add(s.retireFor + 2*time.Minute)
+	for pos, d := range s.drives {
+		s.purgeRetired(context.Background(), pos, d, later)
+	}
 }
 
 // randomBytes returns n reproducible pseudo-random bytes.

@@ -128,6 +128,7 @@ func TestOverwriteReplacesTheObjectAndDropsOldData(t *testing.T) {
 			t.Fatalf("version %d: got %d bytes, %v, want the %d stored", i, len(got), err, size)
 		}
 	}
+	expireRetired(ts.Set)
 	for _, dir := range ts.dirs {
 		if shards := filesNamed(t, dir, shardFile); len(shards) != 1 {
 			t.Errorf("got shard files %v on %s, want only the current version's", shards, dir)
@@ -189,6 +190,7 @@ func TestDeleteRemovesTheObjectEverywhere(t *testing.T) {
 	if _, err := ts.Stat(context.Background(), "bkt", "obj"); !errors.Is(err, ErrObjectNotFound) {
 		t.Errorf("got error %v, want ErrObjectNotFound", err)
 	}
+	expireRetired(ts.Set)
 	for _, dir := range ts.dirs {
 		if left := leftovers(t, dir); len(left) != 0 {
 			t.Errorf("got files %v on %s, want none", left, dir)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sync"
+	"time"
 
 	"github.com/klauspost/reedsolomon"
 
@@ -38,6 +39,10 @@ type Config struct {
 	// while some of its drives failed, so that healing can be queued. It is
 	// called synchronously from the request and must return quickly.
 	OnDegraded func(Degraded)
+	// RetireFor is how long the data of a removed version is kept for
+	// reads that opened it before the removal (see retire.go);
+	// DefaultRetireFor when zero.
+	RetireFor time.Duration
 }
 
 // Degraded names the drives that failed while one object was read or
@@ -70,6 +75,14 @@ type Set struct {
 	objectLocks [lockStripes]sync.RWMutex
 	bucketLocks [lockStripes]sync.RWMutex
 	uploadLocks [lockStripes]sync.Mutex
+
+	retireFor time.Duration
+	now       func() time.Time // the clock of retired data; tests set it
+	retireMu  sync.Mutex
+	// By drive position: the last purge of retired data, and whether the
+	// drive was short of space then.
+	purgedAt     []time.Time
+	shortOfSpace []bool
 }
 
 // New validates cfg and returns the set it describes.
@@ -78,16 +91,23 @@ func New(cfg Config) (*Set, error) {
 		return nil, err
 	}
 	s := &Set{
-		drives:     append([]Drive(nil), cfg.Drives...),
-		parity:     cfg.Parity,
-		data:       len(cfg.Drives) - cfg.Parity,
-		blockSize:  cfg.BlockSize,
-		onDegraded: cfg.OnDegraded,
-		hashKey:    []byte(hashKey),
-		encoders:   map[[2]int]reedsolomon.Encoder{},
+		drives:       append([]Drive(nil), cfg.Drives...),
+		parity:       cfg.Parity,
+		data:         len(cfg.Drives) - cfg.Parity,
+		blockSize:    cfg.BlockSize,
+		onDegraded:   cfg.OnDegraded,
+		hashKey:      []byte(hashKey),
+		retireFor:    cfg.RetireFor,
+		now:          time.Now,
+		purgedAt:     make([]time.Time, len(cfg.Drives)),
+		shortOfSpace: make([]bool, len(cfg.Drives)),
+		encoders:     map[[2]int]reedsolomon.Encoder{},
 	}
 	if s.blockSize == 0 {
 		s.blockSize = DefaultBlockSize
+	}
+	if s.retireFor == 0 {
+		s.retireFor = DefaultRetireFor
 	}
 	if _, err := s.encoder(s.data, s.parity); err != nil {
 		return nil, err

@@ -129,6 +129,7 @@ func TestRemovingVersionsForGood(t *testing.T) {
 	if _, err := ts.Stat(ctx, "bkt", "k"); !errors.Is(err, ErrObjectNotFound) {
 		t.Errorf("got %v, want the key gone with its last version", err)
 	}
+	expireRetired(ts.Set)
 	for _, dir := range ts.dirs {
 		if left := leftovers(t, dir); len(left) != 0 {
 			t.Errorf("got files %v on %s, want none", left, dir)
@@ -159,6 +160,7 @@ func TestSuspendedVersioningReplacesOnlyTheNullVersion(t *testing.T) {
 	if got := versionIDs(t, ts.Set, "k"); !slices.Equal(got, []string{"*", kept.VersionID}) {
 		t.Errorf("got versions %v, want the null marker and the kept version", got)
 	}
+	expireRetired(ts.Set)
 	if shards := filesNamed(t, ts.dirs[0], shardFile); len(shards) != 1 {
 		t.Errorf("got %d shard files, want only the kept version's", len(shards))
 	}

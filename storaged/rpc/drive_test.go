@@ -328,3 +328,37 @@ func TestUploadWriterLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestRemoteDriveRetiresIntoStaging: the erasure layer retires removed
+// data by renaming it into the staging volume of a peer's drive and reads
+// it back from there, as it does on a local one.
+func TestRemoteDriveRetiresIntoStaging(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	r := f.remote
+	if err := r.MakeVolume(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteFile(ctx, "bkt", "obj/v1/shards", []byte("retired")); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Rename(ctx, "bkt", "obj/v1", drive.StagingVolume, "retired/7/bkt/obj/v1"); err != nil {
+		t.Fatalf("Rename into staging: %v", err)
+	}
+	if _, err := r.ReadFile(ctx, "bkt", "obj/v1/shards"); !errors.Is(err, drive.ErrFileNotFound) {
+		t.Errorf("the old path: got %v, want ErrFileNotFound", err)
+	}
+	names, err := r.List(ctx, drive.StagingVolume, "retired")
+	if err != nil || len(names) != 1 || names[0] != "7/" {
+		t.Errorf("List of retired: got %v, %v, want [7/]", names, err)
+	}
+	rc, err := r.ReadRange(ctx, drive.StagingVolume, "retired/7/bkt/obj/v1/shards", 2, 3)
+	if err != nil {
+		t.Fatalf("ReadRange from staging: %v", err)
+	}
+	defer rc.Close()
+	if got, err := io.ReadAll(rc); err != nil || string(got) != "tir" {
+		t.Errorf("got %q, %v, want %q", got, err, "tir")
+	}
+}
