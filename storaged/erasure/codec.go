@@ -148,9 +148,9 @@ func (c *codec) sumRecords(f *frames) {
 	}
 }
 
-// sumShards sets sums[i] to the hash of shards[i], all of one length.
-// highway.Sums hashes four shards at once on one CPU; more than four large
-// shards are hashed four at a time on separate goroutines.
+// sumShards sets sums[i] to the hash of shards[i]. highway.Sums hashes up
+// to eight shards of one length at once on one CPU; more than eight large
+// shards are hashed eight at a time on separate goroutines.
 func (c *codec) sumShards(sums [][hashSize]byte, shards [][]byte) {
 	groups := (len(shards) + shardsPerSum - 1) / shardsPerSum
 	if groups == 0 {
@@ -163,7 +163,7 @@ func (c *codec) sumShards(sums [][hashSize]byte, shards [][]byte) {
 }
 
 // shardsPerSum is how many shards highway.Sums hashes together.
-const shardsPerSum = 4
+const shardsPerSum = highway.Width
 
 // minParallelShard is the shard length from which hashing shards on
 // separate goroutines pays for starting them.

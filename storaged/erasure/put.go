@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/strata-storage/strata/storaged/drive"
+	"github.com/strata-storage/strata/storaged/internal/highway"
 )
 
 // PutOptions are the optional inputs of Put.
@@ -257,10 +258,12 @@ func (p *putJob) fail(i int, err error) {
 
 // stream reads body block by block, encodes each block and writes its
 // records to every drive still taking the write. Each block is read
-// straight into its data shards. Two blocks are in flight: while one
-// block's records are hashed and written, the next is read and its parity
-// computed, so that reading and coding overlap with hashing and the
-// drives' writes.
+// straight into its data shards. Blocks go in units: two blocks when a
+// block has at most half as many shards as highway.Sums hashes at once,
+// else one, so that a pass of the hash loop is as full as it can be. Two
+// units are in flight: while one unit's records are hashed and written,
+// the next is read and its parity computed, so that reading and coding
+// overlap with hashing and the drives' writes.
 func (p *putJob) stream(body io.Reader) error {
 	e := p.coding
 	enc, err := p.s.encoder(e.Data, e.Parity)
@@ -268,9 +271,13 @@ func (p *putJob) stream(body io.Reader) error {
 		return err
 	}
 	c := &codec{enc: enc, data: e.Data, parity: e.Parity, key: p.s.hashKey}
-	var fs [2]*frames
-	for k := range fs {
-		fs[k] = newFrames(len(p.s.drives), ceilDiv(e.BlockSize, int64(e.Data)))
+	perUnit := 1
+	if 2*len(p.s.drives) <= highway.Width {
+		perUnit = 2
+	}
+	var units [2]*unit
+	for k := range units {
+		units[k] = newUnit(perUnit, len(p.s.drives), ceilDiv(e.BlockSize, int64(e.Data)))
 	}
 	var pending *blockWrite
 	for k := 0; ; k ^= 1 {
@@ -278,30 +285,90 @@ func (p *putJob) stream(body io.Reader) error {
 			return errors.Join(pending.wait(), fmt.Errorf("erasure: writing %s/%s: %w",
 				p.bucket, p.key, err))
 		}
-		n, readErr := c.fill(body, fs[k], e.BlockSize)
-		if readErr != nil && readErr != io.EOF && readErr != io.ErrUnexpectedEOF {
-			return errors.Join(pending.wait(), fmt.Errorf("erasure: reading body of %s/%s: %w",
-				p.bucket, p.key, readErr))
-		}
-		if n > 0 {
-			if err := c.encodeParity(fs[k]); err != nil {
-				return errors.Join(pending.wait(), err)
-			}
+		u := units[k]
+		ended, err := p.fillUnit(c, u, body)
+		if err != nil {
+			return errors.Join(pending.wait(), err)
 		}
 		if err := pending.wait(); err != nil {
 			return err
 		}
 		pending = nil
-		if n > 0 {
-			pending = p.startWrites(c, fs[k], n)
+		if u.blocks > 0 {
+			pending = p.startWrites(c, u)
 		}
-		if readErr != nil { // the body ended
+		if ended {
 			return pending.wait()
 		}
 	}
 }
 
-// blockWrite is one block's records on their way to the drives.
+// fillUnit reads the unit's blocks from body and computes their parity. It
+// reports whether the body ended; a unit that holds no block then is
+// empty.
+func (p *putJob) fillUnit(c *codec, u *unit, body io.Reader) (ended bool, err error) {
+	u.blocks = 0
+	for u.blocks < len(u.frames) {
+		f := u.frames[u.blocks]
+		n, readErr := c.fill(body, f, p.coding.BlockSize)
+		if readErr != nil && readErr != io.EOF && readErr != io.ErrUnexpectedEOF {
+			return false, fmt.Errorf("erasure: reading body of %s/%s: %w", p.bucket, p.key,
+				readErr)
+		}
+		if n > 0 {
+			if err := c.encodeParity(f); err != nil {
+				return false, err
+			}
+			u.sizes[u.blocks] = n
+			u.blocks++
+		}
+		if readErr != nil { // the body ended
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// unit is the blocks that the write stage of Put hashes and writes
+// together.
+type unit struct {
+	frames []*frames
+	sizes  []int64 // the length of each block held
+	blocks int     // how many of frames hold a block
+	// The shards of every record of the blocks held, and their hashes,
+	// for one call of codec.sumShards.
+	shards [][]byte
+	sums   [][hashSize]byte
+}
+
+// newUnit allocates a unit of n blocks of total shards of at most
+// maxShard bytes each.
+func newUnit(n, total int, maxShard int64) *unit {
+	u := &unit{sizes: make([]int64, n), shards: make([][]byte, 0, n*total),
+		sums: make([][hashSize]byte, n*total)}
+	for range n {
+		u.frames = append(u.frames, newFrames(total, maxShard))
+	}
+	return u
+}
+
+// sumRecords writes the hash of every record of the blocks held in front
+// of its shard.
+func (u *unit) sumRecords(c *codec) {
+	u.shards = u.shards[:0]
+	for _, f := range u.frames[:u.blocks] {
+		u.shards = append(u.shards, f.shards...)
+	}
+	sums := u.sums[:len(u.shards)]
+	c.sumShards(sums, u.shards)
+	for j, f := range u.frames[:u.blocks] {
+		for i := range f.recs {
+			copy(f.recs[i], sums[j*len(f.recs)+i][:])
+		}
+	}
+}
+
+// blockWrite is one unit's records on their way to the drives.
 type blockWrite struct {
 	p    *putJob
 	done chan struct{}
@@ -309,22 +376,29 @@ type blockWrite struct {
 	size int64
 }
 
-// startWrites hashes the records in f, a block of size bytes whose parity
-// is computed, and writes them to every drive still taking the write, in
-// parallel. It returns without waiting.
-func (p *putJob) startWrites(c *codec, f *frames, size int64) *blockWrite {
-	b := &blockWrite{p: p, done: make(chan struct{}), errs: make([]error, len(p.writers)),
-		size: size}
+// startWrites hashes the records of u, whose parity is computed, and
+// writes them to every drive still taking the write, in parallel, each
+// drive's records in block order. It returns without waiting.
+func (p *putJob) startWrites(c *codec, u *unit) *blockWrite {
+	b := &blockWrite{p: p, done: make(chan struct{}), errs: make([]error, len(p.writers))}
+	for _, n := range u.sizes[:u.blocks] {
+		b.size += n
+	}
 	go func() {
 		defer close(b.done)
-		c.sumRecords(f)
+		u.sumRecords(c)
 		var wg sync.WaitGroup
 		for i, w := range p.writers {
 			if w == nil {
 				continue
 			}
+			idx := p.coding.Distribution[i]
 			wg.Go(func() {
-				_, b.errs[i] = w.Write(f.recs[p.coding.Distribution[i]])
+				for _, f := range u.frames[:u.blocks] {
+					if _, b.errs[i] = w.Write(f.recs[idx]); b.errs[i] != nil {
+						return
+					}
+				}
 			})
 		}
 		wg.Wait()

@@ -4,10 +4,11 @@
 // one input at a time where it has nothing faster. HighwayHash's update
 // step is a chain of dependent adds, multiplies and byte shuffles, so
 // hashing one input leaves the CPU's vector units waiting on that chain.
-// On amd64 CPUs with AVX-512 (F and BW) Sums therefore runs four inputs of
-// the same length through one loop, two per 512-bit register and two
-// independent chains, which hashes about four times the bytes per CPU
-// second of one input at a time (BenchmarkSums). The loop covers only the
+// On amd64 CPUs with AVX-512 (F and BW) Sums therefore runs up to eight
+// inputs of the same length through one loop, two per 512-bit register and
+// up to four independent chains: four inputs hash about four times the
+// bytes per CPU second of one input at a time, eight about six times
+// (BenchmarkSums). The loop covers only the
 // whole 32-byte packets; the key setup, the last partial packet and the
 // finalization are the plain Go of state.go, which the tests check against
 // the library for every length up to several packets and for every
@@ -30,8 +31,12 @@ const Size = highwayhash.Size
 // KeySize is the length of a key.
 const KeySize = 32
 
-// group is how many inputs the vector loop hashes at once.
-const group = 4
+// group is how many inputs the vector loops hash at once, at most.
+const group = 8
+
+// Width is how many inputs of one length Sums hashes together at most:
+// callers that can hand it that many at once get the most from it.
+const Width = group
 
 // Sum returns the HighwayHash-256 of data under key, which must be KeySize
 // bytes long.
@@ -41,8 +46,8 @@ func Sum(data, key []byte) [Size]byte {
 
 // Sums sets sums[i] to the HighwayHash-256 of data[i] under key, for every
 // i. key must be KeySize bytes long and sums as long as data. Inputs of
-// equal length that follow one another are hashed together, four at a
-// time, where the CPU can.
+// equal length that follow one another are hashed together, up to eight at
+// a time, where the CPU can.
 func Sums(sums [][Size]byte, data [][]byte, key []byte) {
 	if len(key) != KeySize {
 		panic(fmt.Sprintf("highway: a key of %d bytes, want %d", len(key), KeySize))
@@ -65,10 +70,9 @@ func Sums(sums [][Size]byte, data [][]byte, key []byte) {
 // loop saves (BenchmarkSumsSmallShards).
 const minVector = 8 << 10
 
-// sumGroup hashes one to four inputs of one length: when the CPU has the
-// vector loop and there are several long inputs, their whole packets in the
-// loop and the rest in state's Go; else each with the library. A group of
-// one would leave three of the loop's four lanes idle.
+// sumGroup hashes one to eight inputs of one length: with a vector loop
+// when the CPU has them and there are several long inputs; else each with
+// the library. A group of one would leave three of four lanes idle.
 func sumGroup(sums [][Size]byte, data [][]byte, key []byte) {
 	if !haveVector || len(data) == 1 || len(data[0]) < minVector {
 		for i, d := range data {
@@ -79,18 +83,23 @@ func sumGroup(sums [][Size]byte, data [][]byte, key []byte) {
 	vectorSums(sums, data, key)
 }
 
-// vectorSums hashes one to four inputs of one length, at least one packet
-// long, with the vector loop: their whole packets in it, the rest in
-// state's Go.
+// vectorSums hashes one to eight inputs of one length, at least one
+// packet long, with a vector loop: their whole packets in it, the rest in
+// state's Go. The loops take four inputs or eight; a repeat of the last
+// input fills the lanes of missing ones.
 func vectorSums(sums [][Size]byte, data [][]byte, key []byte) {
 	whole := len(data[0]) &^ (packetSize - 1)
+	used := group / 2
+	if len(data) > used {
+		used = group
+	}
 	var states [group]state
 	var lanes [group][]byte
-	for i := range states {
+	for i := range used {
 		states[i] = newState((*[KeySize]byte)(key))
-		lanes[i] = data[min(i, len(data)-1)] // a repeat fills a missing input
+		lanes[i] = data[min(i, len(data)-1)]
 	}
-	updateGroup(&states, &lanes, whole)
+	updateGroup(&states, &lanes, used, whole)
 	for i, d := range data {
 		if rest := d[whole:]; len(rest) > 0 {
 			states[i].tail(rest)

@@ -24,17 +24,24 @@ GLOBL zipper<>(SB), (NOPTR+RODATA), $16
 	VPSHUFB  Z5, v0, t       \
 	VPADDQ   t, v1, v1
 
-// func update4(s *vectorState, a, b, c, d *byte, n int)
+// LOAD2 loads the next packet of the inputs whose pointers are in lo and
+// hi into the low and high 256 bits of m.
+#define LOAD2(lo, hi, m, mlow) \
+	VMOVDQU64    (lo), mlow \
+	VINSERTI64X4 $1, (hi), m, m
+
+// func update4(s *vectorState, p *[8]*byte, n int)
 //
-// Inputs a and b share registers Z1 to Z4, c and d Z6 to Z9; the two
-// chains are independent, so each hides the other's latency.
-TEXT ·update4(SB), NOSPLIT, $0-48
+// Inputs p[0] and p[1] share registers Z1 to Z4, p[2] and p[3] Z6 to Z9;
+// the two chains are independent, so each hides the other's latency.
+TEXT ·update4(SB), NOSPLIT, $0-24
 	MOVQ s+0(FP), AX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), R8
-	MOVQ d+32(FP), R9
-	MOVQ n+40(FP), CX
+	MOVQ p+8(FP), BX
+	MOVQ n+16(FP), CX
+	MOVQ 0(BX), SI
+	MOVQ 8(BX), DI
+	MOVQ 16(BX), R8
+	MOVQ 24(BX), R9
 
 	VMOVDQU64 0(AX), Z1
 	VMOVDQU64 64(AX), Z2
@@ -46,11 +53,9 @@ TEXT ·update4(SB), NOSPLIT, $0-48
 	VMOVDQU64 448(AX), Z9
 	VBROADCASTI32X4 zipper<>(SB), Z5
 
-loop:
-	VMOVDQU      (SI), Y0
-	VINSERTI64X4 $1, (DI), Z0, Z0
-	VMOVDQU      (R8), Y10
-	VINSERTI64X4 $1, (R9), Z10, Z10
+loop4:
+	LOAD2(SI, DI, Z0, Y0)
+	LOAD2(R8, R9, Z10, Y10)
 	UPDATE(Z0, Z1, Z2, Z3, Z4, Z11)
 	UPDATE(Z10, Z6, Z7, Z8, Z9, Z12)
 	ADDQ $32, SI
@@ -58,7 +63,7 @@ loop:
 	ADDQ $32, R8
 	ADDQ $32, R9
 	SUBQ $32, CX
-	JNZ  loop
+	JNZ  loop4
 
 	VMOVDQU64 Z1, 0(AX)
 	VMOVDQU64 Z2, 64(AX)
@@ -68,5 +73,79 @@ loop:
 	VMOVDQU64 Z7, 320(AX)
 	VMOVDQU64 Z8, 384(AX)
 	VMOVDQU64 Z9, 448(AX)
+	VZEROUPPER
+	RET
+
+// func update8(s *vectorState, p *[8]*byte, n int)
+//
+// update4 with four chains: p[4] and p[5] in Z13 to Z16, p[6] and p[7] in
+// Z17 to Z20. Two chains still leave the multiplier waiting; four do not.
+TEXT ·update8(SB), NOSPLIT, $0-24
+	MOVQ s+0(FP), AX
+	MOVQ p+8(FP), BX
+	MOVQ n+16(FP), CX
+	MOVQ 0(BX), SI
+	MOVQ 8(BX), DI
+	MOVQ 16(BX), R8
+	MOVQ 24(BX), R9
+	MOVQ 32(BX), R10
+	MOVQ 40(BX), R11
+	MOVQ 48(BX), R12
+	MOVQ 56(BX), R13
+
+	VMOVDQU64 0(AX), Z1
+	VMOVDQU64 64(AX), Z2
+	VMOVDQU64 128(AX), Z3
+	VMOVDQU64 192(AX), Z4
+	VMOVDQU64 256(AX), Z6
+	VMOVDQU64 320(AX), Z7
+	VMOVDQU64 384(AX), Z8
+	VMOVDQU64 448(AX), Z9
+	VMOVDQU64 512(AX), Z13
+	VMOVDQU64 576(AX), Z14
+	VMOVDQU64 640(AX), Z15
+	VMOVDQU64 704(AX), Z16
+	VMOVDQU64 768(AX), Z17
+	VMOVDQU64 832(AX), Z18
+	VMOVDQU64 896(AX), Z19
+	VMOVDQU64 960(AX), Z20
+	VBROADCASTI32X4 zipper<>(SB), Z5
+
+loop8:
+	LOAD2(SI, DI, Z0, Y0)
+	LOAD2(R8, R9, Z10, Y10)
+	LOAD2(R10, R11, Z21, Y21)
+	LOAD2(R12, R13, Z22, Y22)
+	UPDATE(Z0, Z1, Z2, Z3, Z4, Z11)
+	UPDATE(Z10, Z6, Z7, Z8, Z9, Z12)
+	UPDATE(Z21, Z13, Z14, Z15, Z16, Z23)
+	UPDATE(Z22, Z17, Z18, Z19, Z20, Z24)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $32, R12
+	ADDQ $32, R13
+	SUBQ $32, CX
+	JNZ  loop8
+
+	VMOVDQU64 Z1, 0(AX)
+	VMOVDQU64 Z2, 64(AX)
+	VMOVDQU64 Z3, 128(AX)
+	VMOVDQU64 Z4, 192(AX)
+	VMOVDQU64 Z6, 256(AX)
+	VMOVDQU64 Z7, 320(AX)
+	VMOVDQU64 Z8, 384(AX)
+	VMOVDQU64 Z9, 448(AX)
+	VMOVDQU64 Z13, 512(AX)
+	VMOVDQU64 Z14, 576(AX)
+	VMOVDQU64 Z15, 640(AX)
+	VMOVDQU64 Z16, 704(AX)
+	VMOVDQU64 Z17, 768(AX)
+	VMOVDQU64 Z18, 832(AX)
+	VMOVDQU64 Z19, 896(AX)
+	VMOVDQU64 Z20, 960(AX)
 	VZEROUPPER
 	RET

@@ -110,24 +110,27 @@ func TestSumsDoesNotChangeItsInputs(t *testing.T) {
 	}
 }
 
-// TestUpdateGroupMatchesUpdate checks the vector loop, where there is one,
-// against state's update packet by packet, on four different inputs.
+// TestUpdateGroupMatchesUpdate checks the vector loops, where there are
+// any, against state's update packet by packet, on four and on eight
+// different inputs.
 func TestUpdateGroupMatchesUpdate(t *testing.T) {
 	data := randomInputs(6, group, 40*packetSize, 0)
 	key := (*[KeySize]byte)(testKey(2))
-	var got, want [group]state
-	var inputs [group][]byte
-	for i := range got {
-		got[i], want[i] = newState(key), newState(key)
-		inputs[i] = data[i]
-		for off := 0; off < len(data[i]); off += packetSize {
-			want[i].update((*[packetSize]byte)(data[i][off:]))
+	for _, used := range []int{group / 2, group} {
+		var got, want [group]state
+		var inputs [group][]byte
+		for i := range used {
+			got[i], want[i] = newState(key), newState(key)
+			inputs[i] = data[i]
+			for off := 0; off < len(data[i]); off += packetSize {
+				want[i].update((*[packetSize]byte)(data[i][off:]))
+			}
 		}
-	}
-	updateGroup(&got, &inputs, len(data[0]))
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("input %d: state %+v, want %+v", i, got[i], want[i])
+		updateGroup(&got, &inputs, used, len(data[0]))
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%d inputs, input %d: state %+v, want %+v", used, i, got[i], want[i])
+			}
 		}
 	}
 }
@@ -353,27 +356,29 @@ func FuzzSumsAnyKey(f *testing.F) {
 	})
 }
 
-// BenchmarkSums compares Sums on four shard-sized inputs with the library
-// hashing them one after the other.
+// BenchmarkSums compares Sums on four and on eight shard-sized inputs
+// with the library hashing them one after the other.
 func BenchmarkSums(b *testing.B) {
 	const size = 512 << 10
-	data := randomInputs(7, group, size, 0)
 	key := testKey(3)
-	b.Run("library one at a time", func(b *testing.B) {
-		b.SetBytes(group * size)
-		for b.Loop() {
-			for _, d := range data {
-				highwayhash.Sum(d, key)
+	for _, n := range []int{group / 2, group} {
+		data := randomInputs(7, n, size, 0)
+		b.Run(fmt.Sprintf("%d inputs/library one at a time", n), func(b *testing.B) {
+			b.SetBytes(int64(n * size))
+			for b.Loop() {
+				for _, d := range data {
+					highwayhash.Sum(d, key)
+				}
 			}
-		}
-	})
-	b.Run("Sums", func(b *testing.B) {
-		sums := make([][Size]byte, group)
-		b.SetBytes(group * size)
-		for b.Loop() {
-			Sums(sums, data, key)
-		}
-	})
+		})
+		b.Run(fmt.Sprintf("%d inputs/Sums", n), func(b *testing.B) {
+			sums := make([][Size]byte, n)
+			b.SetBytes(int64(n * size))
+			for b.Loop() {
+				Sums(sums, data, key)
+			}
+		})
+	}
 }
 
 // BenchmarkSumsSmallShards compares Sums with the library one input at a
