@@ -25,6 +25,7 @@ const hashKey = "strata benchmark highwayhash key"
 // the same blocks, with the memory of one block's shards and the parity
 // of every block of the object (made once, for reconstruction).
 type rawCoder struct {
+	object []byte // the object it codes
 	enc    reedsolomon.Encoder
 	shards [][]byte   // one block's shards, for encoding
 	work   [][]byte   // the shard list handed to Reconstruct
@@ -41,7 +42,8 @@ func newRawCoder(object []byte) (*rawCoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating a reedsolomon encoder: %w", err)
 	}
-	c := &rawCoder{enc: enc, shards: newShards(erasureDrives), work: make([][]byte, erasureDrives),
+	c := &rawCoder{object: object, enc: enc, shards: newShards(erasureDrives),
+		work: make([][]byte, erasureDrives),
 		data: newShards(erasureData), out: make([]byte, 0, blockSize), key: []byte(hashKey)}
 	for off := 0; off < len(object); off += blockSize {
 		if err := c.encodeBlock(object[off : off+blockSize]); err != nil {
@@ -63,6 +65,13 @@ func newShards(n int) [][]byte {
 	}
 	return s
 }
+
+// encodeOnce encodes the object the coder was made for, once.
+func (c *rawCoder) encodeOnce() error { return c.encode(c.object) }
+
+// reconstructOnce rebuilds every block of that object from its parity,
+// once.
+func (c *rawCoder) reconstructOnce() error { return c.reconstruct(nil) }
 
 // encode encodes object block by block; its length is a multiple of the
 // block size.
@@ -117,15 +126,33 @@ func (c *rawCoder) check(object []byte) error {
 }
 
 // hash computes the HighwayHash-256 of every shard of object, data and
-// parity, as the storage path does for every record it writes: the four
-// shards of a block at once.
+// parity, as the storage path does for every record it writes: the shards
+// of two blocks at once.
 func (c *rawCoder) hash(object []byte) byte {
 	var sink byte
-	sums := make([][highway.Size]byte, erasureDrives)
+	sums := make([][highway.Size]byte, 2*erasureDrives)
+	shards := make([][]byte, 0, 2*erasureDrives)
 	for b, p := range c.parity {
 		block := object[b*blockSize : (b+1)*blockSize]
-		highway.Sums(sums, [][]byte{block[:shardSize], block[shardSize:], p[0], p[1]}, c.key)
-		sink ^= sums[0][0] ^ sums[3][0]
+		shards = append(shards, block[:shardSize], block[shardSize:], p[0], p[1])
+		if len(shards) == cap(shards) || b == len(c.parity)-1 {
+			highway.Sums(sums[:len(shards)], shards, c.key)
+			sink ^= sums[0][0]
+			shards = shards[:0]
+		}
+	}
+	return sink
+}
+
+// hashParity computes the HighwayHash-256 of the 2 parity shards of every
+// block, one block at a time, as a read that rebuilds the data shards
+// checks them.
+func (c *rawCoder) hashParity() byte {
+	var sink byte
+	sums := make([][highway.Size]byte, erasureParity)
+	for _, p := range c.parity {
+		highway.Sums(sums, p, c.key)
+		sink ^= sums[0][0]
 	}
 	return sink
 }
