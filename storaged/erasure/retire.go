@@ -47,8 +47,10 @@ func retiredMinute(t time.Time) string {
 
 // retire moves p, a data or object directory of bucket on the drive at pos,
 // into the retired folder of the current minute. When it cannot be moved
-// there (data retired from the same path in the same minute is in the
-// way) it is deleted instead. A missing p is no error, as for Delete.
+// there whole (an object directory retired from the same path in the same
+// minute is in the way), the directories in it, data directories whose
+// names are their own, are retired one by one and the rest is deleted. A
+// missing p is no error, as for Delete.
 func (s *Set) retire(ctx context.Context, pos int, d Drive, bucket, p string) error {
 	now := s.now()
 	s.retireMu.Lock()
@@ -64,6 +66,13 @@ func (s *Set) retire(ctx context.Context, pos int, d Drive, bucket, p string) er
 	case errors.Is(err, drive.ErrFileNotFound):
 		return nil
 	case err != nil:
+		if names, err := d.List(ctx, bucket, p); err == nil {
+			for _, name := range names {
+				if dir, ok := strings.CutSuffix(name, "/"); ok {
+					_ = s.retire(ctx, pos, d, bucket, path.Join(p, dir))
+				}
+			}
+		}
 		if err := d.Delete(ctx, bucket, p); err != nil {
 			return err
 		}

@@ -14,13 +14,13 @@ import (
 )
 
 // putThreeParts stores key as a completed upload of three parts of one
-// and a half blocks each, and returns its bytes.
-func putThreeParts(t *testing.T, s *Set, key string) []byte {
+// and a half blocks each, made from seed, and returns its bytes.
+func putThreeParts(t *testing.T, s *Set, key string, seed uint64) []byte {
 	t.Helper()
 	up := startUpload(t, s, key)
 	var parts [][]byte
 	for n := 1; n <= 3; n++ {
-		p := randomBytes(DefaultBlockSize+DefaultBlockSize/2, uint64(n))
+		p := randomBytes(DefaultBlockSize+DefaultBlockSize/2, 10*seed+uint64(n))
 		mustPutPart(t, s, up.UploadID, n, p)
 		parts = append(parts, p)
 	}
@@ -52,7 +52,19 @@ func TestAReadInFlightKeepsItsVersion(t *testing.T) {
 		t.Run(name+", multipart", func(t *testing.T) {
 			t.Parallel()
 			ts := newTestSet(t, 4, 2)
-			want := putThreeParts(t, ts.Set, "k")
+			want := putThreeParts(t, ts.Set, "k", 1)
+			checkReadAcross(t, ts, "k", want, func() { change(t, ts, "k") })
+		})
+		// The change retires the object directory while a data directory
+		// of it, retired by the overwrite, is already in that minute's
+		// folder.
+		t.Run(name+" in the minute it was overwritten, multipart", func(t *testing.T) {
+			t.Parallel()
+			ts := newTestSet(t, 4, 2)
+			minute := time.Date(2026, 12, 5, 10, 0, 30, 0, time.UTC)
+			ts.Set.now = func() time.Time { return minute }
+			putThreeParts(t, ts.Set, "k", 1)
+			want := putThreeParts(t, ts.Set, "k", 2)
 			checkReadAcross(t, ts, "k", want, func() { change(t, ts, "k") })
 		})
 		t.Run(name+", a data shard corrupt further on", func(t *testing.T) {
