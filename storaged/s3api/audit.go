@@ -72,11 +72,16 @@ func (h *Handler) endAudit(t *auditTrail, rec *statusRecorder, req *request) {
 }
 
 // serveAudited runs serve, an admin endpoint, on a new request for r, and
-// audits it as ServeHTTP audits S3 requests; the record's bucket is the
-// one the query names, if any.
+// audits it as ServeHTTP audits S3 requests. The record's operation is the
+// method and path, such as "POST /strata/admin/heal" (r's path is one of
+// the few admin paths, so the names stay few), and its bucket the one the
+// query names, if any.
 func (h *Handler) serveAudited(w http.ResponseWriter, r *http.Request,
 	serve func(http.ResponseWriter, *request)) {
 	trail := h.beginAudit(r)
+	if trail != nil {
+		trail.op = r.Method + " " + r.URL.Path
+	}
 	rec := &statusRecorder{ResponseWriter: w}
 	req := newRequest(r)
 	serve(rec, req)

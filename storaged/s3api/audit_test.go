@@ -76,9 +76,10 @@ func TestEveryAnsweredRequestIsAuditedOnce(t *testing.T) {
 		{"a missing key is a 404 with its code", signedRequest(t, http.MethodHead, "/bkt/none",
 			nil, signOptions{}), telemetry.AuditRecord{Operation: "HeadObject", Bucket: "bkt",
 			Key: "none", Status: 404, Error: "NoSuchKey", AccessKey: testAccessKey}},
-		{"an admin call is audited by its metrics name", signedRequest(t, http.MethodPost,
+		{"an admin call is audited by its method and path", signedRequest(t, http.MethodPost,
 			"/strata/admin/heal?bucket=bkt", nil, signOptions{}), telemetry.AuditRecord{
-			Operation: "Strata", Bucket: "bkt", Status: 202, AccessKey: testAccessKey}},
+			Operation: "POST /strata/admin/heal", Bucket: "bkt", Status: 202,
+			AccessKey: testAccessKey}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

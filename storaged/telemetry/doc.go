@@ -38,7 +38,8 @@
 //
 // time is when the request arrived, RFC 3339 in UTC with milliseconds;
 // durationMs is how long its answer took; operation uses the names of
-// the node's metrics; accessKey is the access key ID whose signature was
+// the node's metrics, or an admin call's method and path ("POST
+// /strata/admin/heal"); accessKey is the access key ID whose signature was
 // checked ("" when anonymous or not checked); error is the S3 error code
 // when status is 400 or more. It holds no secret, signature or body.
 //
