@@ -73,8 +73,31 @@ type bulkAnswer struct {
 }
 
 type bulkItemOutcome struct {
-	Status int `json:"status"`
-	Error  any `json:"error"`
+	Status int             `json:"status"`
+	Error  json.RawMessage `json:"error"`
+}
+
+// bulkItemError says what Elasticsearch found wrong with one item: the
+// "type: reason" of its error object, the error itself when it is a
+// string, else the start of its JSON.
+func bulkItemError(raw json.RawMessage) string {
+	var e struct {
+		Type   string `json:"type"`
+		Reason string `json:"reason"`
+	}
+	if json.Unmarshal(raw, &e) == nil {
+		switch {
+		case e.Type != "" && e.Reason != "":
+			return e.Type + ": " + e.Reason
+		case e.Type != "" || e.Reason != "":
+			return e.Type + e.Reason
+		}
+	}
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		return text
+	}
+	return fmt.Sprintf("%.300s", raw)
 }
 
 // bulkOutcome reads the bulk response: items refused with 429 or 5xx
@@ -99,7 +122,7 @@ func bulkOutcome(batch [][]byte, body []byte) outcome {
 			default:
 				o.refused++
 			}
-			o.err = fmt.Errorf("an item got status %d: %v", it.Status, it.Error)
+			o.err = fmt.Errorf("an item got status %d: %s", it.Status, bulkItemError(it.Error))
 		}
 	}
 	return o
