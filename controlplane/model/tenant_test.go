@@ -239,6 +239,11 @@ func TestParseSecretRef(t *testing.T) {
 		{"kubernetes:strata/", SecretRef{}, "is not a Kubernetes Secret name"},
 		{"kubernetes:strata/a/b", SecretRef{}, "is not a Kubernetes Secret name"},
 		{"kubernetes:strata/-tls", SecretRef{}, "is not a Kubernetes Secret name"},
+		// Both parts wrong: both named at once.
+		{"kubernetes:Strata/demo_tls", SecretRef{}, "namespace \"Strata\" is not a " +
+			"Kubernetes namespace name (at most 63 lower-case letters, digits and '-', " +
+			"starting and ending with a letter or digit); and \"demo_tls\" is not a " +
+			"Kubernetes Secret name"},
 	}
 	for _, tt := range tests {
 		got, err := ParseSecretRef(tt.in)

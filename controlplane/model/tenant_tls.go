@@ -134,15 +134,19 @@ func ParseSecretRef(s string) (SecretRef, error) {
 		return SecretRef{}, fmt.Errorf("%q is not a secret reference: write "+
 			"kubernetes:<namespace>/<name>, such as kubernetes:strata/tenant-a-tls", s)
 	}
+	var problems []string
 	if len(ns) > 63 || !dnsLabel.MatchString(ns) {
-		return SecretRef{}, fmt.Errorf("%q: namespace %q is not a Kubernetes namespace name "+
-			"(at most 63 lower-case letters, digits and '-', starting and ending with a letter "+
-			"or digit)", s, ns)
+		problems = append(problems, fmt.Sprintf("namespace %q is not a Kubernetes namespace "+
+			"name (at most 63 lower-case letters, digits and '-', starting and ending with a "+
+			"letter or digit)", ns))
 	}
 	if len(name) > 253 || !dnsSubdomain.MatchString(name) {
-		return SecretRef{}, fmt.Errorf("%q: %q is not a Kubernetes Secret name (at most 253 "+
-			"lower-case letters, digits, '-' and '.', starting and ending with a letter or "+
-			"digit)", s, name)
+		problems = append(problems, fmt.Sprintf("%q is not a Kubernetes Secret name (at "+
+			"most 253 lower-case letters, digits, '-' and '.', starting and ending with a "+
+			"letter or digit)", name))
+	}
+	if len(problems) > 0 {
+		return SecretRef{}, fmt.Errorf("%q: %s", s, strings.Join(problems, "; and "))
 	}
 	return SecretRef{Namespace: ns, Name: name}, nil
 }
