@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -88,6 +89,27 @@ func TestValidateTenantTLS(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnEmptyAuditTargetListIsRefusedOnce: the list's own validator
+// refuses `audit = { targets = [] }`; the API's rule on the same field is
+// not added as a second error.
+func TestAnEmptyAuditTargetListIsRefusedOnce(t *testing.T) {
+	t.Parallel()
+	m := tenantConfig(pool4("p0"))
+	m.Audit = types.ObjectValueMust(auditType.AttrTypes, map[string]attr.Value{
+		"targets": types.ListValueMust(logTargetType, nil)})
+	if diags := validateTenant(context.Background(), m); len(diags) != 0 {
+		t.Errorf("got %d diagnostics (%s), want none beside the list validator's", len(diags),
+			diagText(diags))
+	}
+	var resp validator.ListResponse
+	nonEmptyList{"give at least one target"}.ValidateList(context.Background(),
+		validator.ListRequest{Path: path.Root("audit").AtName("targets"),
+			ConfigValue: types.ListValueMust(logTargetType, nil)}, &resp)
+	if resp.Diagnostics.ErrorsCount() != 1 {
+		t.Errorf("the list validator: got %d errors, want 1", resp.Diagnostics.ErrorsCount())
 	}
 }
 
