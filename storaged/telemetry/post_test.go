@@ -20,7 +20,7 @@ func TestBulkItemFailuresSayWhatElasticsearchFound(t *testing.T) {
 			o.err, o.refused, len(o.retry), want)
 	}
 	for raw, want := range map[string]string{
-		`"document already exists"`: "document already exists",
+		`"document already exists"`:  "document already exists",
 		`{"reason":"only a reason"}`: "only a reason",
 		`{"type":"only_a_type"}`:     "only_a_type",
 		`[1,2,3]`:                    "[1,2,3]",
