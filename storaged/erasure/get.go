@@ -131,6 +131,7 @@ func (o *Object) NewReader(ctx context.Context, offset, length int64) (*Reader, 
 	if length > 0 {
 		maxShard := ceilDiv(e.BlockSize, int64(e.Data))
 		r.frames = newFrames(total, maxShard)
+		r.pre.block = -1
 		for i := range r.blocks {
 			r.blocks[i] = make([]byte, 0, int64(e.Data)*maxShard)
 		}
@@ -179,6 +180,7 @@ type Reader struct {
 	geo   geometry
 
 	frames    *frames
+	pre       prefetch  // the next block's records, read with this one's
 	blocks    [2][]byte // decoded blocks: one being returned, one read ahead
 	cur       int       // the index in blocks of the block being returned
 	ahead     *readAhead
@@ -376,16 +378,17 @@ func (r *Reader) startReadAhead() {
 // decoded again without it.
 func (r *Reader) readBlock(b int64, out []byte) ([]byte, error) {
 	blockLen := r.geo.blockLen(b)
-	r.frames.resize(r.geo.shardLen(blockLen))
 	clear(r.present)
 	clear(r.tried)
 	clear(r.checked)
+	r.takePrefetched(b)
+	r.frames.resize(r.geo.shardLen(blockLen))
 	for {
 		if err := r.gather(b); err != nil {
 			return nil, err
 		}
 		idxs := r.unchecked()
-		data, oks, err := r.decodeChecking(idxs, blockLen, out)
+		data, oks, err := r.decodeChecking(idxs, b, blockLen, out)
 		if r.settle(idxs, oks, b) {
 			return data, err
 		}
@@ -436,12 +439,13 @@ func (r *Reader) unchecked() []int {
 // large enough to pay for a goroutine. It returns the block, nil when a
 // small record failed its check, and by position in idxs whether each
 // record passed.
-func (r *Reader) decodeChecking(idxs []int, blockLen int64,
+func (r *Reader) decodeChecking(idxs []int, b, blockLen int64,
 	out []byte) ([]byte, []bool, error) {
-	recs := make([][]byte, len(idxs))
+	recs := make([][]byte, len(idxs), 2*len(idxs))
 	for j, idx := range idxs {
 		recs[j] = r.frames.recs[idx]
 	}
+	recs = append(recs, r.prefetchNext(idxs, b, blockLen)...)
 	if r.geo.shardLen(blockLen) < minParallelShard {
 		oks := r.codec.verifyAll(recs)
 		for _, ok := range oks {
@@ -455,7 +459,9 @@ func (r *Reader) decodeChecking(idxs []int, blockLen int64,
 	checked := make(chan []bool, 1)
 	go func() { checked <- r.codec.verifyAll(recs) }()
 	data, err := r.codec.decode(r.frames, r.present, blockLen, out)
-	return data, <-checked, err
+	oks := <-checked
+	r.pre.oks = oks[len(idxs):]
+	return data, oks[:len(idxs)], err
 }
 
 // settle records the outcome of checking the records of idxs: a record
@@ -513,11 +519,16 @@ func (r *Reader) readRecords(idxs []int, b int64) []error {
 // readRecord reads block b's record of one shard into the frames. It
 // touches only that shard's stream and record.
 func (r *Reader) readRecord(idx int, b int64) error {
+	return r.readRecordInto(r.frames, idx, b)
+}
+
+// readRecordInto reads block b's record of one shard into f.
+func (r *Reader) readRecordInto(f *frames, idx int, b int64) error {
 	st, err := r.stream(idx, b)
 	if err != nil {
 		return err
 	}
-	rec := r.frames.recs[idx]
+	rec := f.recs[idx]
 	if _, err := io.ReadFull(st.rc, rec); err != nil {
 		r.closeStream(idx)
 		return fmt.Errorf("reading block %d: %w", b, err)

@@ -157,3 +157,37 @@ func corruptBlock(t *testing.T, ts *testSet, key string, b int64, idxs []int) {
 		}
 	}
 }
+
+// TestCorruptRecordsOnEitherBlockOfAPairAreReplaced: a read checks a
+// block's records together with the next block's, read ahead; a corrupt
+// record is found and replaced by parity whether it is in the first block
+// of such a pair or the second, and each bad drive is reported once.
+func TestCorruptRecordsOnEitherBlockOfAPairAreReplaced(t *testing.T) {
+	t.Parallel()
+	ts := newTestSet(t, 4, 2)
+	data := randomBytes(6*DefaultBlockSize, 54)
+	mustPut(t, ts.Set, "obj", data)
+	corruptBlock(t, ts, "obj", 1, []int{0}) // read ahead with block 0
+	corruptBlock(t, ts, "obj", 4, []int{1}) // read with block 5 ahead
+	r := newRangeReader(t, ts.Set, "obj", 0, int64(len(data)))
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read: got %d bytes differing at %d, %v; want the object's %d", len(got),
+			firstDiff(got, data), err, len(data))
+	}
+	o, err := ts.Open(context.Background(), "bkt", "obj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails := r.Failures()
+	want := []int{o.shardDrive[0], o.shardDrive[1]}
+	if len(fails) != 2 {
+		t.Fatalf("got failures %v, want drives %v once each", fails, want)
+	}
+	for i, f := range fails {
+		if f.Drive != want[i] || !errors.Is(f.Err, ErrCorruptShard) {
+			t.Errorf("failure %d: got drive %d, %v; want drive %d and ErrCorruptShard", i,
+				f.Drive, f.Err, want[i])
+		}
+	}
+}
