@@ -66,9 +66,9 @@ var erasureNotes = []string{
 	"  while hashing what it must: the CPU time bare reedsolomon used (all its goroutines,",
 	"  from getrusage) plus the hash figure's time, spread perfectly over GOMAXPROCS CPUs,",
 	"  and never faster than bare reedsolomon alone. For reconstruct the hash time is that",
-	"  of the \"parity shards\" hash line: the 2 parity records of each block, a block at a",
-	"  time, as the read checks them. Its ratio is the best ratio reachable with this hash:",
-	"  below the goal, the goal cannot be met here.",
+	"  of the \"parity shards\" hash line: the 2 parity records of each block, two blocks",
+	"  at a time, as the read checks them. Its ratio is the best ratio reachable with this",
+	"  hash: below the goal, the goal cannot be met here.",
 	"All rates are MiB/s of object bytes; each run codes -erasure-mib MiB.",
 }
 
@@ -338,7 +338,7 @@ func (b *erasureBench) measure(ctx context.Context, runs int) ([]figure, error) 
 	fileRec := figure{name: "reconstruct on -memdir files", unit: "MiB/s", work: work}
 	hash := figure{name: "hash: HighwayHash-256 of all shards", unit: "MiB/s", work: work}
 	hashEach := figure{name: "hash: the same, one shard at a time", unit: "MiB/s", work: work}
-	hashParity := figure{name: "hash: parity shards, a block at a time", unit: "MiB/s",
+	hashParity := figure{name: "hash: parity shards, two blocks at a time", unit: "MiB/s",
 		work: work}
 	files := figure{name: "file writes of 2x the bytes", unit: "MiB/s", work: work}
 	encCeil := figure{name: "encode ceiling with this hash", unit: "MiB/s", work: work}
@@ -595,7 +595,7 @@ func (b *erasureBench) hashEachAll() error {
 }
 
 // hashParityAll hashes the parity shards of every block of the object
-// b.objects times, a block at a time.
+// b.objects times, two blocks at a time.
 func (b *erasureBench) hashParityAll() error {
 	var sink byte
 	for range b.objects {

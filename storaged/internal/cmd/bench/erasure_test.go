@@ -48,7 +48,7 @@ func TestErasureFiguresMeasureTheSetAndReconstruct(t *testing.T) {
 		{"reconstruct on -memdir files", true},
 		{"hash: HighwayHash-256 of all shards", false},
 		{"hash: the same, one shard at a time", false},
-		{"hash: parity shards, a block at a time", false},
+		{"hash: parity shards, two blocks at a time", false},
 		{"file writes of 2x the bytes", false},
 		{"encode ceiling with this hash", true},
 		{"reconstruct ceiling with this hash", true},

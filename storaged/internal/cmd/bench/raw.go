@@ -145,14 +145,19 @@ func (c *rawCoder) hash(object []byte) byte {
 }
 
 // hashParity computes the HighwayHash-256 of the 2 parity shards of every
-// block, one block at a time, as a read that rebuilds the data shards
+// block, two blocks at a time, as a read that rebuilds the data shards
 // checks them.
 func (c *rawCoder) hashParity() byte {
 	var sink byte
-	sums := make([][highway.Size]byte, erasureParity)
-	for _, p := range c.parity {
-		highway.Sums(sums, p, c.key)
-		sink ^= sums[0][0]
+	sums := make([][highway.Size]byte, 2*erasureParity)
+	shards := make([][]byte, 0, 2*erasureParity)
+	for b, p := range c.parity {
+		shards = append(shards, p...)
+		if len(shards) == cap(shards) || b == len(c.parity)-1 {
+			highway.Sums(sums[:len(shards)], shards, c.key)
+			sink ^= sums[0][0]
+			shards = shards[:0]
+		}
 	}
 	return sink
 }
