@@ -288,11 +288,14 @@ func (r *Reader) ready() error {
 }
 
 // Close releases the reader's files and reports the drives that failed.
+// Read and WriteTo return errReaderClosed after it, even with bytes of a
+// decoded block not yet returned.
 func (r *Reader) Close() error {
 	r.finish()
 	if r.err == nil {
 		r.err = errReaderClosed
 	}
+	r.pending = nil
 	return nil
 }
 

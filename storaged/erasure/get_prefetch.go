@@ -22,9 +22,9 @@ type prefetch struct {
 // records are about to be checked, when that is worth it: b+1 is in the
 // current span and as long as b, both blocks' records fit in one pass,
 // and the records are long enough to be checked on a goroutine of their
-// own. It returns the records read, to be checked with block b's; none
-// when it read nothing, or when a read failed (the block is then read as
-// usual when its turn comes).
+// own. It returns the records read, to be checked with block b's. A shard
+// whose read failed is left out: block b+1 reads it again in its turn, and
+// marks its drive bad if it fails again.
 func (r *Reader) prefetchNext(idxs []int, b, blockLen int64) [][]byte {
 	r.pre.block, r.pre.idxs, r.pre.oks = -1, nil, nil
 	n := b + 1
@@ -49,14 +49,17 @@ func (r *Reader) prefetchNext(idxs []int, b, blockLen int64) [][]byte {
 	for range idxs {
 		<-done
 	}
-	recs := make([][]byte, len(idxs))
+	var read []int
+	var recs [][]byte
 	for j, idx := range idxs {
-		if errs[j] != nil {
-			return nil
+		if errs[j] == nil {
+			read = append(read, idx)
+			recs = append(recs, f.recs[idx])
 		}
-		recs[j] = f.recs[idx]
 	}
-	r.pre.block, r.pre.idxs = n, idxs
+	if len(read) > 0 {
+		r.pre.block, r.pre.idxs = n, read
+	}
 	return recs
 }
 
