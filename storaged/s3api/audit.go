@@ -61,7 +61,7 @@ func (h *Handler) endAudit(t *auditTrail, rec *statusRecorder, req *request) {
 	r := telemetry.AuditRecord{Time: t.start, RequestID: req.id, Operation: t.op,
 		Bucket: req.bucket, Key: req.key, Status: status, Duration: time.Since(t.start),
 		BytesOut: rec.bytes, RemoteAddr: req.r.RemoteAddr, UserAgent: req.r.UserAgent(),
-		AccessKey: req.accessKeyID}
+		AccessKey: req.accessKeyID, Deleted: req.deleted}
 	if t.body != nil {
 		r.BytesIn = t.body.n.Load()
 	}

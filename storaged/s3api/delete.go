@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/strata-storage/strata/storaged/object"
+	"github.com/strata-storage/strata/storaged/telemetry"
 )
 
 // maxDeleteKeys is the most keys one DeleteObjects request may name.
@@ -82,7 +83,11 @@ func (h *Handler) deleteObjects(w http.ResponseWriter, req *request) error {
 				h.log.Error("delete in DeleteObjects failed", "id", req.id, "error", e.cause)
 			}
 			res.Errors = append(res.Errors, deleteError{o.Key, o.VersionID, e.code, e.message})
-		} else if !d.Quiet {
+			continue
+		}
+		req.deleted = append(req.deleted, telemetry.DeletedObject{Key: o.Key,
+			VersionID: o.VersionID})
+		if !d.Quiet {
 			res.Deleted = append(res.Deleted, deletedOf(o, done))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/strata-storage/strata/internal/policy"
 	"github.com/strata-storage/strata/storaged/object"
+	"github.com/strata-storage/strata/storaged/telemetry"
 )
 
 // Handler serves the S3 API over an object layer. It is safe for
@@ -88,6 +89,9 @@ type request struct {
 	// errorCode is the S3 error code the request failed with, for the
 	// audit record.
 	errorCode string
+	// deleted is what a DeleteObjects request deleted, for the audit
+	// record.
+	deleted []telemetry.DeletedObject
 }
 
 // ServeHTTP answers one S3 request, logs one line about it at debug and

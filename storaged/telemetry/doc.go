@@ -41,7 +41,10 @@
 // the node's metrics, or an admin call's method and path ("POST
 // /strata/admin/heal"); accessKey is the access key ID whose signature was
 // checked ("" when anonymous or not checked); error is the S3 error code
-// when status is 400 or more. It holds no secret, signature or body.
+// when status is 400 or more. A DeleteObjects record also holds deleted,
+// the objects it deleted: [{"key":"a/b","versionId":""}, ...] (up to 1,000,
+// as a request names); no other record has that field. It holds no
+// secret, signature or body.
 //
 // A log record, one per log line of the node at or above Config.LogLevel:
 //

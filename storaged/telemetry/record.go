@@ -32,9 +32,20 @@ type AuditRecord struct {
 	AccessKey string
 	// Error is the S3 error code of an answer of 400 or more.
 	Error string
+	// Deleted names the objects a DeleteObjects request deleted, which
+	// Key cannot: none for other requests.
+	Deleted []DeletedObject
 }
 
-// auditJSON is the wire form of an AuditRecord: every field, always.
+// DeletedObject is one object a DeleteObjects request deleted: its key,
+// and the version named ("" when none was).
+type DeletedObject struct {
+	Key       string `json:"key"`
+	VersionID string `json:"versionId"`
+}
+
+// auditJSON is the wire form of an AuditRecord: every field, always, but
+// deleted.
 type auditJSON struct {
 	Time       string  `json:"time"`
 	RequestID  string  `json:"requestId"`
@@ -50,6 +61,9 @@ type auditJSON struct {
 	UserAgent  string  `json:"userAgent"`
 	AccessKey  string  `json:"accessKey"`
 	Error      string  `json:"error"`
+	// Deleted is left out but for DeleteObjects, which every other
+	// record would carry as an empty list.
+	Deleted []DeletedObject `json:"deleted,omitempty"`
 }
 
 // MarshalJSON writes the record in the documented form.
@@ -59,7 +73,7 @@ func (r AuditRecord) MarshalJSON() ([]byte, error) {
 		Operation: r.Operation, Bucket: r.Bucket, Key: r.Key, Status: r.Status,
 		DurationMs: float64(r.Duration.Microseconds()) / 1000,
 		BytesIn:    r.BytesIn, BytesOut: r.BytesOut, RemoteAddr: r.RemoteAddr,
-		UserAgent: r.UserAgent, AccessKey: r.AccessKey, Error: r.Error,
+		UserAgent: r.UserAgent, AccessKey: r.AccessKey, Error: r.Error, Deleted: r.Deleted,
 	})
 }
 
