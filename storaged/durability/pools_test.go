@@ -334,8 +334,11 @@ func driveFiles(t *testing.T, p *testcluster.Pool) map[string]string {
 	for _, n := range p.Nodes {
 		for _, d := range n.Drives {
 			err := filepath.WalkDir(d, func(path string, e fs.DirEntry, err error) error {
-				if err != nil || e.IsDir() && e.Name() == ".strata.sys" {
+				switch {
+				case err != nil:
 					return err
+				case e.IsDir() && e.Name() == ".strata.sys":
+					return filepath.SkipDir
 				}
 				if e.Type().IsRegular() {
 					info, err := e.Info()
