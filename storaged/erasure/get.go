@@ -170,7 +170,8 @@ func spansOf(segs []segment, offset, length int64) []span {
 }
 
 // Reader streams a range of an object version. It is not safe for
-// concurrent use. Its memory is one block and one record per shard.
+// concurrent use. Its memory is two decoded blocks (one returned, one
+// read ahead) and two records per shard (a block's and the next one's).
 type Reader struct {
 	ctx   context.Context
 	obj   *Object
