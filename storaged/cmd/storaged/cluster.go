@@ -247,7 +247,7 @@ func logDegraded(logger hclog.Logger, setID string, drives []erasure.Drive) func
 			}
 			names = append(names, name+": "+f.Err.Error())
 		}
-		logger.Warn("object served with failed drives", "set", setID, "bucket", d.Bucket,
-			"key", d.Key, "failed_drives", names)
+		logger.Warn("drives failed on an object; it is queued for healing", "set", setID,
+			"bucket", d.Bucket, "key", d.Key, "failed_drives", names)
 	}
 }

@@ -33,8 +33,8 @@ func openLayer(dirs []string, parity, rrsParity int, heal healOptions,
 		Drives: drives,
 		Parity: parity,
 		OnDegraded: degradedTo(func(d erasure.Degraded) {
-			logger.Warn("object served with failed drives", "bucket", d.Bucket, "key", d.Key,
-				"failed_drives", failedDrives(d.Failures, dirs))
+			logger.Warn("drives failed on an object; it is queued for healing",
+				"bucket", d.Bucket, "key", d.Key, "failed_drives", failedDrives(d.Failures, dirs))
 		}, hs.queue),
 	})
 	if err != nil {
