@@ -37,8 +37,7 @@ type codec struct {
 type frames struct {
 	recs   [][]byte
 	shards [][]byte
-	full   [][]byte         // each record at its largest
-	sums   [][hashSize]byte // where seal computes the hashes
+	full   [][]byte // each record at its largest
 }
 
 // newFrames allocates records for total shards of at most maxShard bytes.
@@ -49,7 +48,6 @@ func newFrames(total int, maxShard int64) *frames {
 		recs:   make([][]byte, total),
 		shards: make([][]byte, total),
 		full:   make([][]byte, total),
-		sums:   make([][hashSize]byte, total),
 	}
 	for i := range f.full {
 		f.full[i] = backing[i*stride : (i+1)*stride : (i+1)*stride]
@@ -140,11 +138,20 @@ func (c *codec) encodeParity(f *frames) error {
 	return nil
 }
 
-// sumRecords writes every shard's hash in front of it.
-func (c *codec) sumRecords(f *frames) {
-	c.sumShards(f.sums, f.shards)
-	for i, sum := range f.sums {
-		copy(f.recs[i], sum[:])
+// sumRecords writes the hash of every record of fs in front of its shard,
+// hashing all of them in one call of sumShards: the blocks of a Put unit
+// have shards of one length, but for a short last block.
+func (c *codec) sumRecords(fs ...*frames) {
+	var shards [][]byte
+	for _, f := range fs {
+		shards = append(shards, f.shards...)
+	}
+	sums := make([][hashSize]byte, len(shards))
+	c.sumShards(sums, shards)
+	for j, f := range fs {
+		for i := range f.recs {
+			copy(f.recs[i], sums[j*len(f.recs)+i][:])
+		}
 	}
 }
 

@@ -335,37 +335,16 @@ type unit struct {
 	frames []*frames
 	sizes  []int64 // the length of each block held
 	blocks int     // how many of frames hold a block
-	// The shards of every record of the blocks held, and their hashes,
-	// for one call of codec.sumShards.
-	shards [][]byte
-	sums   [][hashSize]byte
 }
 
 // newUnit allocates a unit of n blocks of total shards of at most
 // maxShard bytes each.
 func newUnit(n, total int, maxShard int64) *unit {
-	u := &unit{sizes: make([]int64, n), shards: make([][]byte, 0, n*total),
-		sums: make([][hashSize]byte, n*total)}
+	u := &unit{sizes: make([]int64, n)}
 	for range n {
 		u.frames = append(u.frames, newFrames(total, maxShard))
 	}
 	return u
-}
-
-// sumRecords writes the hash of every record of the blocks held in front
-// of its shard.
-func (u *unit) sumRecords(c *codec) {
-	u.shards = u.shards[:0]
-	for _, f := range u.frames[:u.blocks] {
-		u.shards = append(u.shards, f.shards...)
-	}
-	sums := u.sums[:len(u.shards)]
-	c.sumShards(sums, u.shards)
-	for j, f := range u.frames[:u.blocks] {
-		for i := range f.recs {
-			copy(f.recs[i], sums[j*len(f.recs)+i][:])
-		}
-	}
 }
 
 // blockWrite is one unit's records on their way to the drives.
@@ -386,7 +365,7 @@ func (p *putJob) startWrites(c *codec, u *unit) *blockWrite {
 	}
 	go func() {
 		defer close(b.done)
-		u.sumRecords(c)
+		c.sumRecords(u.frames[:u.blocks]...)
 		var wg sync.WaitGroup
 		for i, w := range p.writers {
 			if w == nil {
